@@ -1,0 +1,106 @@
+/** Reads a stack directory into raw, schema-valid entries, each remembering the file and path it came from. */
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { isAbsolute, join, relative, resolve } from "node:path";
+import { StackError, StackErrors } from "../errors.js";
+import { discoverStackFiles } from "./discover.js";
+import { validateStackFile } from "./schema.js";
+import { locate, parseYamlFile, type DocPath, type YamlFile } from "./yaml.js";
+
+/** The kinds a stack declares as maps keyed by name. */
+export const KINDS = ["secrets", "distros", "repos", "profiles", "systems"] as const;
+export type Kind = (typeof KINDS)[number];
+
+/** Keys that only stack.yaml may set. */
+const SETTINGS = ["stack", "include", "provisioningRoot", "state", "server"] as const;
+
+/** One named entry of a kind, with where it was declared. */
+export interface RawEntry {
+  name: string;
+  value: Record<string, unknown>;
+  file: YamlFile;
+  /** Path of the entry inside its file, e.g. ["systems", "web01"]. */
+  path: DocPath;
+}
+
+export interface RawStack {
+  dir: string;
+  files: YamlFile[];
+  settings: Record<string, unknown>;
+  /** The file that holds the settings (stack.yaml). */
+  root: YamlFile;
+  kinds: Record<Kind, Map<string, RawEntry>>;
+}
+
+/** How file paths appear in messages: relative to `displayBase` when below it. */
+export function displayPath(abs: string, displayBase = process.cwd()): string {
+  const rel = relative(displayBase, abs);
+  return rel && !rel.startsWith("..") && !isAbsolute(rel) ? rel : abs;
+}
+
+/** Parses and schema-checks every file of the stack in `dir`; throws StackErrors listing every problem. */
+export function readRawStack(dirArg: string, displayBase?: string): RawStack {
+  const dir = resolve(dirArg);
+  const rootAbs = join(dir, "stack.yaml");
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+    throw new StackErrors([new StackError("stack.not-found", undefined, `${displayPath(dir, displayBase)}: no such stack directory`)]);
+  }
+  if (!existsSync(rootAbs)) {
+    throw new StackErrors([new StackError("stack.not-found", undefined, `${displayPath(dir, displayBase)}: not a stack (no stack.yaml in it)`)]);
+  }
+  const errors: StackError[] = [];
+  const parse = (rel: string): YamlFile | undefined => {
+    const abs = join(dir, rel);
+    try {
+      const f = parseYamlFile(readFileSync(abs, "utf8"), displayPath(abs, displayBase), rel);
+      if (f.value === null || typeof f.value !== "object" || Array.isArray(f.value)) {
+        errors.push(new StackError("stack.wrong-type", locate(f, []), `(document root): expected a map of kinds, found ${Array.isArray(f.value) ? "a list" : typeof f.value}`));
+        return undefined;
+      }
+      errors.push(...validateStackFile(f));
+      return f;
+    } catch (err) {
+      if (err instanceof StackError) errors.push(err);
+      else throw err;
+      return undefined;
+    }
+  };
+
+  const root = parse("stack.yaml");
+  const include = (root?.value as { include?: string[] } | undefined)?.include;
+  const files: YamlFile[] = root ? [root] : [];
+  for (const rel of discoverStackFiles(dir, Array.isArray(include) ? include : undefined).slice(1)) {
+    const f = parse(rel);
+    if (f) files.push(f);
+  }
+  if (errors.length || !root) throw new StackErrors(errors);
+
+  const settings = root.value as Record<string, unknown>;
+  if (typeof settings.stack !== "string") {
+    errors.push(new StackError("stack.missing-key", locate(root, []), `(document root): missing required key "stack" (the stack's name) in stack.yaml`));
+  }
+  const kinds = Object.fromEntries(KINDS.map((k) => [k, new Map<string, RawEntry>()])) as RawStack["kinds"];
+  for (const f of files) {
+    const doc = f.value as Record<string, unknown>;
+    if (f !== root) {
+      for (const key of SETTINGS) {
+        if (key in doc) errors.push(new StackError("stack.misplaced-setting", locate(f, [key], "key"), `${key}: stack settings belong in stack.yaml, not in ${f.rel}`));
+      }
+    }
+    for (const kind of KINDS) {
+      const map = doc[kind] as Record<string, Record<string, unknown>> | undefined;
+      if (!map) continue;
+      for (const [name, value] of Object.entries(map)) {
+        const prev = kinds[kind].get(name);
+        const here = locate(f, [kind, name], "key");
+        if (prev) {
+          const there = locate(prev.file, prev.path, "key");
+          errors.push(new StackError("stack.duplicate-name", here, `${kind}.${name} is defined twice: here and at ${there.file}:${there.line}:${there.column}`));
+          continue;
+        }
+        kinds[kind].set(name, { name, value: value ?? {}, file: f, path: [kind, name] });
+      }
+    }
+  }
+  if (errors.length) throw new StackErrors(errors);
+  return { dir, files, settings, root, kinds };
+}
