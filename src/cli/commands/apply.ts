@@ -1,0 +1,89 @@
+/** `bootplan apply [DIR | PLANFILE]` and `bootplan destroy [DIR]`: carry out a plan, recording every operation. */
+import { applyFailure, applyPlan } from "../../engine/apply.js";
+import { assertPlanFresh, isPlanFile, loadPlan } from "../../engine/planfile.js";
+import { hasChanges, type ExecutablePlan } from "../../engine/types.js";
+import { StalePlanError, UsageError } from "../../errors.js";
+import { providerFor } from "../../providers/index.js";
+import { renderPlanText } from "../../report/plan-text.js";
+import type { CliConfig } from "../options.js";
+import type { Io } from "../output.js";
+import { progressReporter } from "../progress.js";
+import { desiredResources, openSession, planSession, withStateLock, type Session } from "../session.js";
+
+/** Refuses a saved plan whose secrets changed since it was made (digests are compared, never values). */
+function assertSecretsUnchanged(s: Session, plan: ExecutablePlan, io: Io, path: string): void {
+  const now = new Map(desiredResources(s, io).map((r) => [r.address, r.inputs.secretDigests as Record<string, string> | undefined]));
+  for (const [address, inputs] of Object.entries(plan.inputs)) {
+    const then = inputs.secretDigests as Record<string, string> | undefined;
+    if (!then) continue;
+    for (const [name, digest] of Object.entries(then)) {
+      if (now.get(address)?.[name] !== digest) throw new StalePlanError(`${path}: secret ${name} changed since the plan was made; run bootplan plan again`);
+    }
+  }
+}
+
+async function confirm(plan: ExecutablePlan, opts: CliConfig, io: Io, verb: string): Promise<void> {
+  if (opts.autoApprove) return;
+  if (!io.ask) {
+    throw new UsageError(`bootplan ${verb} needs --auto-approve when not run from a terminal (or apply a plan saved with plan --out)`);
+  }
+  const answer = await io.ask(`\nDo you want to perform these actions? Only 'yes' is accepted: `);
+  if (answer.trim() !== "yes") throw new UsageError(`${verb} cancelled: nothing was changed`);
+  void plan;
+}
+
+async function execute(s: Session, plan: ExecutablePlan, opts: CliConfig, io: Io): Promise<number> {
+  const writer = s.store.writer();
+  let interrupted = false;
+  const onSigint = (): void => {
+    interrupted = true;
+    io.err("\nInterrupted: finishing the operations in flight and recording them; no new ones start.\n");
+  };
+  process.on("SIGINT", onSigint);
+  const progress = progressReporter(io, plan.changes.length, opts.color);
+  try {
+    const result = await applyPlan(plan, writer, { providerFor, parallelism: opts.parallelism, secrets: s.secrets, onEvent: progress.onEvent, cancelled: () => interrupted });
+    progress.finish();
+    writer.commit();
+    const failure = applyFailure(result);
+    if (failure) throw failure;
+    if (interrupted) {
+      io.err(`Stopped: ${result.done} operation(s) completed and recorded, ${result.skipped.length} not started. Run bootplan plan to see what is left.\n`);
+      return 130;
+    }
+    const sm = plan.summary;
+    io.out(`Apply complete: ${sm.add} added, ${sm.change} changed, ${sm.replace} replaced, ${sm.destroy} destroyed.\n`);
+    return 0;
+  } catch (err) {
+    writer.commit();
+    throw err;
+  } finally {
+    process.off("SIGINT", onSigint);
+  }
+}
+
+/** Plans and applies (or applies a saved plan); `destroy` plans the removal of everything recorded. */
+export async function applyCommand(target: string, opts: CliConfig, io: Io, destroy = false): Promise<number> {
+  const verb = destroy ? "destroy" : "apply";
+  if (!destroy && isPlanFile(target)) {
+    const saved = loadPlan(target);
+    const s = openSession(saved.stackDir, io);
+    return withStateLock(s.stack.state.path, `bootplan apply ${target}`, opts, async () => {
+      assertPlanFresh(saved, s.stack.fingerprint, s.store.read(), target);
+      assertSecretsUnchanged(s, saved.plan, io, target);
+      if (!hasChanges(saved.plan)) {
+        io.out("No changes.\n");
+        return 0;
+      }
+      return execute(s, saved.plan, opts, io);
+    });
+  }
+  const s = openSession(target, io);
+  return withStateLock(s.stack.state.path, `bootplan ${verb}`, opts, async () => {
+    const plan = await planSession(s, s.store.read(), io, { targets: opts.target, destroy });
+    io.out(renderPlanText(plan, { color: opts.color && io.isTty, showNewFiles: opts.showNewFiles }));
+    if (!hasChanges(plan)) return 0;
+    await confirm(plan, opts, io, verb);
+    return execute(s, plan, opts, io);
+  });
+}

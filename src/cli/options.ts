@@ -1,0 +1,83 @@
+/**
+ * Every command-line option in one table, typed against CliConfig, so the help text, the parser and
+ * the config the commands read cannot drift apart. Commands pick their options from here by key.
+ */
+import { Option, type Command } from "commander";
+import { UsageError } from "../errors.js";
+
+/** The parsed options any command may receive. */
+export interface CliConfig {
+  json: boolean;
+  markdown: boolean;
+  out?: string;
+  detailedExitcode: boolean;
+  target: string[];
+  autoApprove: boolean;
+  parallelism: number;
+  lockTimeout: number;
+  lock: boolean;
+  showNewFiles: boolean;
+  force: boolean;
+  debug: boolean;
+  color: boolean;
+}
+
+interface OptionSpec<T> {
+  flags: string;
+  description: string;
+  default?: T;
+  parse?: (value: string, previous: T) => T;
+}
+
+function positiveInt(name: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1) throw new UsageError(`${name} expects a whole number of at least 1, got ${JSON.stringify(v)}`);
+    return n;
+  };
+}
+
+/** Parses a duration such as 30s, 2m, 500ms or a bare number of seconds into milliseconds. */
+export function parseDuration(v: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(v.trim());
+  if (!m) throw new UsageError(`--lock-timeout expects a duration like 30s, 2m or 500ms, got ${JSON.stringify(v)}`);
+  const n = Number(m[1]);
+  return Math.round(m[2] === "ms" ? n : m[2] === "m" ? n * 60_000 : n * 1000);
+}
+
+/** The option table. */
+export const OPTIONS: { [K in keyof CliConfig]-?: OptionSpec<CliConfig[K]> } = {
+  json: { flags: "--json", description: "print JSON (plans validate against schemas/plan.schema.json)", default: false },
+  markdown: { flags: "--markdown", description: "print a Markdown pull-request comment", default: false },
+  out: { flags: "--out <file>", description: "save the plan to FILE for `bootplan apply FILE`" },
+  detailedExitcode: { flags: "--detailed-exitcode", description: "exit 0 when nothing changes, 2 when changes are planned, 1 on error", default: false },
+  target: {
+    flags: "--target <address>",
+    description: "limit to this resource and its dependencies (repeatable), e.g. system.web01",
+    default: [],
+    parse: (v, prev) => [...prev, v],
+  },
+  autoApprove: { flags: "--auto-approve", description: "apply without asking", default: false },
+  parallelism: { flags: "--parallelism <n>", description: "most operations at once", default: 10, parse: positiveInt("--parallelism") },
+  lockTimeout: { flags: "--lock-timeout <duration>", description: "wait this long for the state lock (e.g. 30s); default: fail at once", default: 0, parse: parseDuration },
+  lock: { flags: "--no-lock", description: "do not take the state lock (read-only plans only)", default: true },
+  showNewFiles: { flags: "--show-new-files", description: "print the whole content of files a create writes", default: false },
+  force: { flags: "--force", description: "unlock even when the holder may still be running", default: false },
+  debug: { flags: "--debug", description: "print stack traces for errors", default: false },
+  color: { flags: "--no-color", description: "plain output without colours", default: true },
+};
+
+/** Adds the named options from the table to a command. */
+export function withOptions<K extends keyof CliConfig>(cmd: Command, keys: K[]): Command {
+  for (const key of keys) {
+    const spec = OPTIONS[key] as OptionSpec<unknown>;
+    const opt = new Option(spec.flags, spec.description);
+    if (spec.parse) opt.argParser(spec.parse as (v: string, p: unknown) => unknown);
+    if (spec.default !== undefined && !spec.flags.startsWith("--no-")) opt.default(spec.default);
+    cmd.addOption(opt);
+  }
+  return cmd;
+}
+
+/** The options every command shares. */
+export const GLOBAL_OPTIONS: (keyof CliConfig)[] = ["debug", "color"];

@@ -1,0 +1,50 @@
+/** The steps commands share: load the stack, open and lock its state, read secrets, build and plan. */
+import { computePlan } from "../engine/plan.js";
+import type { ExecutablePlan } from "../engine/types.js";
+import { buildDesiredResources, secretsNeeded } from "../graph/build.js";
+import type { DesiredResource } from "../graph/resource.js";
+import type { Stack } from "../model/stack.js";
+import { providerFor } from "../providers/index.js";
+import { readSecrets, stateDigester } from "../secrets/secrets.js";
+import { loadStack } from "../stack/load.js";
+import { FileStateStore } from "../state/file-store.js";
+import { StateLock } from "../state/lock.js";
+import type { StateDocument } from "../state/types.js";
+import type { Io } from "./output.js";
+
+/** A stack opened for planning or applying. */
+export interface Session {
+  stack: Stack;
+  store: FileStateStore;
+  secrets: Record<string, string>;
+}
+
+/** Loads the stack in `dir` and reads the secrets its systems need. */
+export function openSession(dir: string, io: Io): Session {
+  const stack = loadStack(dir);
+  const store = new FileStateStore(stack.state.path, stack.name);
+  const secrets = readSecrets(stack, secretsNeeded(stack), io.env);
+  return { stack, store, secrets };
+}
+
+/** The desired resources of a session's stack. */
+export function desiredResources(s: Session, io: Io): DesiredResource[] {
+  return buildDesiredResources(s.stack, { secrets: s.secrets, digest: stateDigester(s.stack.state.path, io.env) });
+}
+
+/** Plans the session's stack against `state`. */
+export async function planSession(s: Session, state: StateDocument, io: Io, opts: { targets?: string[]; destroy?: boolean }): Promise<ExecutablePlan> {
+  const desired = opts.destroy ? [] : desiredResources(s, io);
+  return computePlan(desired, state, { stack: s.stack.name, fingerprint: s.stack.fingerprint, providerFor, targets: opts.targets, destroy: opts.destroy });
+}
+
+/** Runs `fn` holding the state lock (unless `lock` is false), releasing it however `fn` ends. */
+export async function withStateLock<T>(statePath: string, command: string, opts: { lock?: boolean; lockTimeout?: number }, fn: () => Promise<T>): Promise<T> {
+  if (opts.lock === false) return fn();
+  const lock = await StateLock.acquire(statePath, command, { timeoutMs: opts.lockTimeout ?? 0 });
+  try {
+    return await fn();
+  } finally {
+    lock.release();
+  }
+}

@@ -1,0 +1,142 @@
+/** applyPlan: carries out a plan through the providers, in dependency order, recording each completed operation. */
+import { describeError, ResourceError } from "../errors.js";
+import { SECRET_INPUT, type BootplanProvider } from "../providers/types.js";
+import type { StateWriter } from "../state/types.js";
+import type { ExecutablePlan, PlannedChange } from "./types.js";
+
+/** Progress of one resource, for the live display or the line-per-event log. */
+export type ApplyEvent =
+  | { type: "start"; address: string; action: PlannedChange["action"] }
+  | { type: "done"; address: string; action: PlannedChange["action"]; ms: number }
+  | { type: "failed"; address: string; action: PlannedChange["action"]; ms: number; error: string };
+
+export interface ApplyOptions {
+  providerFor: (kind: string) => BootplanProvider;
+  /** Most operations in flight at once. */
+  parallelism: number;
+  /** Secret values by name, for the resources that write them. */
+  secrets: Record<string, string>;
+  onEvent?: (e: ApplyEvent) => void;
+  /** Checked between operations; when it returns true no new operation starts (Ctrl-C). */
+  cancelled?: () => boolean;
+}
+
+export interface ApplyResult {
+  done: number;
+  failed: { address: string; error: string }[];
+  /** Operations never started because of a failure or cancellation. */
+  skipped: string[];
+}
+
+/**
+ * The operations a change must wait for. Creates and updates wait for the resources they depend on;
+ * deletes wait for every planned change of the resources that depended on them when recorded, so a
+ * profile is not forgotten before the systems that used it have moved off it.
+ */
+function waitGraph(plan: ExecutablePlan, recordedDeps: (a: string) => string[]): Map<string, string[]> {
+  const planned = new Set(plan.changes.map((c) => c.address));
+  const dependents = new Map<string, string[]>();
+  for (const c of plan.changes) {
+    for (const d of c.action === "delete" ? recordedDeps(c.address) : c.dependsOn) {
+      if (!dependents.has(d)) dependents.set(d, []);
+      dependents.get(d)!.push(c.address);
+    }
+  }
+  const waits = new Map<string, string[]>();
+  for (const c of plan.changes) {
+    const w = c.action === "delete" ? dependents.get(c.address) ?? [] : c.dependsOn;
+    waits.set(c.address, w.filter((a) => planned.has(a) && a !== c.address));
+  }
+  return waits;
+}
+
+async function runOne(c: PlannedChange, plan: ExecutablePlan, writer: StateWriter, opts: ApplyOptions): Promise<void> {
+  const provider = opts.providerFor(c.kind);
+  const rec = writer.current().resources[c.address];
+  writer.begin(c.address, c.action);
+  const news = plan.inputs[c.address];
+  const secretValues = Object.fromEntries((plan.secretNames[c.address] ?? []).map((n) => [n, opts.secrets[n]]));
+  const withSecrets = news && Object.keys(secretValues).length ? { ...news, [SECRET_INPUT]: secretValues } : news;
+  switch (c.action) {
+    case "create": {
+      const r = await provider.create(withSecrets);
+      writer.record(c.address, { kind: c.kind, id: r.id, outputs: r.outs ?? news, dependsOn: c.dependsOn });
+      break;
+    }
+    case "update": {
+      const r = await provider.update(rec.id, rec.outputs, withSecrets);
+      writer.record(c.address, { kind: c.kind, id: rec.id, outputs: r.outs ?? news, dependsOn: c.dependsOn });
+      break;
+    }
+    case "replace": {
+      // Every bootplan replace deletes first: the new resource writes to the same paths.
+      await provider.delete(rec.id, rec.outputs);
+      const r = await provider.create(withSecrets);
+      writer.record(c.address, { kind: c.kind, id: r.id, outputs: r.outs ?? news, dependsOn: c.dependsOn });
+      break;
+    }
+    case "delete":
+      await provider.delete(rec.id, rec.outputs);
+      writer.remove(c.address);
+      break;
+  }
+}
+
+/** Applies every change of the plan; stops starting new operations after the first failure. */
+export async function applyPlan(plan: ExecutablePlan, writer: StateWriter, opts: ApplyOptions): Promise<ApplyResult> {
+  const waits = waitGraph(plan, (a) => writer.current().resources[a]?.dependsOn ?? []);
+  const byAddress = new Map(plan.changes.map((c) => [c.address, c]));
+  // Kahn's algorithm: count what each operation still waits for, release dependents as operations finish.
+  const remaining = new Map<string, number>();
+  const released = new Map<string, string[]>();
+  for (const [a, w] of waits) {
+    remaining.set(a, w.length);
+    for (const dep of w) (released.get(dep) ?? released.set(dep, []).get(dep)!).push(a);
+  }
+  const queue = [...waits.keys()].filter((a) => remaining.get(a) === 0);
+  const notStarted = new Set(byAddress.keys());
+  const running = new Map<string, Promise<void>>();
+  const result: ApplyResult = { done: 0, failed: [], skipped: [] };
+  const parallelism = Math.max(1, opts.parallelism);
+
+  const start = (address: string): void => {
+    notStarted.delete(address);
+    const c = byAddress.get(address)!;
+    const t0 = performance.now();
+    opts.onEvent?.({ type: "start", address, action: c.action });
+    const p = runOne(c, plan, writer, opts).then(
+      () => {
+        result.done++;
+        opts.onEvent?.({ type: "done", address, action: c.action, ms: performance.now() - t0 });
+        for (const next of released.get(address) ?? []) {
+          const left = remaining.get(next)! - 1;
+          remaining.set(next, left);
+          if (left === 0) queue.push(next);
+        }
+      },
+      (err: unknown) => {
+        const error = describeError(err);
+        result.failed.push({ address, error });
+        opts.onEvent?.({ type: "failed", address, action: c.action, ms: performance.now() - t0, error });
+      },
+    ).finally(() => running.delete(address));
+    running.set(address, p);
+  };
+
+  for (;;) {
+    const stop = result.failed.length > 0 || opts.cancelled?.() === true;
+    while (!stop && queue.length && running.size < parallelism) start(queue.shift()!);
+    if (running.size === 0) break; // done, stopped, or nothing runnable
+    await Promise.race(running.values());
+  }
+  result.skipped = [...notStarted].sort();
+  return result;
+}
+
+/** An error summarising a failed apply, naming the first failed resource and its cause. */
+export function applyFailure(r: ApplyResult): ResourceError | undefined {
+  const f = r.failed[0];
+  if (!f) return undefined;
+  const more = r.failed.length > 1 ? ` (${r.failed.length - 1} more failed)` : "";
+  return new ResourceError(f.address, `${f.error}${more}; ${r.done} operation(s) completed and recorded, ${r.skipped.length} not started`, "apply.failed");
+}

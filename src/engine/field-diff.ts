@@ -1,0 +1,65 @@
+/** Field-level and file-level differences between recorded outputs and desired inputs, for people to read. */
+import { createTwoFilesPatch } from "diff";
+import { maskSecrets, MASK } from "../secrets/secrets.js";
+import { COMPUTED_OUTPUTS, SECRET_INPUT } from "../providers/types.js";
+import { jsonEqual } from "../util/equal.js";
+import { isPlainObject } from "../util/merge.js";
+import type { FieldChange, FileChange } from "./types.js";
+
+/** Keys shown as file diffs rather than fields, or not shown at all. */
+const NOT_FIELDS = new Set(["files", SECRET_INPUT, ...COMPUTED_OUTPUTS]);
+
+function flatten(value: unknown, prefix: string, out: Map<string, unknown>): void {
+  if (isPlainObject(value) && Object.keys(value).length > 0) {
+    for (const [k, v] of Object.entries(value)) flatten(v, prefix ? `${prefix}.${k}` : k, out);
+  } else if (Array.isArray(value) && value.some((v) => isPlainObject(v))) {
+    value.forEach((v, i) => flatten(v, `${prefix}[${i}]`, out));
+  } else {
+    out.set(prefix, value);
+  }
+}
+
+/** Leaf-level changes between two input objects; secret digests show as a masked change. */
+export function diffFields(olds: Record<string, unknown> | undefined, news: Record<string, unknown> | undefined): FieldChange[] {
+  const a = new Map<string, unknown>(), b = new Map<string, unknown>();
+  for (const [k, v] of Object.entries(olds ?? {})) if (!NOT_FIELDS.has(k)) flatten(v, k, a);
+  for (const [k, v] of Object.entries(news ?? {})) if (!NOT_FIELDS.has(k)) flatten(v, k, b);
+  const out: FieldChange[] = [];
+  for (const path of [...new Set([...a.keys(), ...b.keys()])].sort()) {
+    const o = a.get(path), n = b.get(path);
+    if (jsonEqual(o, n)) continue;
+    if (path.startsWith("secretDigests.")) {
+      out.push({ path, ...(a.has(path) ? { old: MASK } : {}), ...(b.has(path) ? { new: `${MASK} (changed)` } : {}) });
+      continue;
+    }
+    out.push({ path, ...(a.has(path) ? { old: o } : {}), ...(b.has(path) ? { new: n } : {}) });
+  }
+  return out;
+}
+
+function countLines(patch: string): { added: number; removed: number } {
+  let added = 0, removed = 0;
+  for (const line of patch.split("\n")) {
+    if (line.startsWith("+") && !line.startsWith("+++")) added++;
+    else if (line.startsWith("-") && !line.startsWith("---")) removed++;
+  }
+  return { added, removed };
+}
+
+/** Unified diffs of the rendered files that differ, secrets masked. */
+export function diffFiles(olds: Record<string, string> | undefined, news: Record<string, string> | undefined): FileChange[] {
+  const out: FileChange[] = [];
+  const o = olds ?? {}, n = news ?? {};
+  for (const path of [...new Set([...Object.keys(o), ...Object.keys(n)])].sort()) {
+    if (o[path] === n[path]) continue;
+    const action = !(path in o) ? "create" : !(path in n) ? "delete" : "update";
+    const before = maskSecrets(o[path] ?? ""), after = maskSecrets(n[path] ?? "");
+    const diff = createTwoFilesPatch(
+      action === "create" ? "/dev/null" : `a/${path}`,
+      action === "delete" ? "/dev/null" : `b/${path}`,
+      before, after, undefined, undefined, { context: 3 },
+    ).replace(/^=+\n/, "");
+    out.push({ path, action, ...countLines(diff), diff });
+  }
+  return out;
+}

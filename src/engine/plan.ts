@@ -1,0 +1,108 @@
+/** computePlan: desired resources vs recorded state, decided by each resource's provider. */
+import { UsageError } from "../errors.js";
+import type { DesiredResource } from "../graph/resource.js";
+import type { BootplanProvider } from "../providers/types.js";
+import type { ResourceRecord, StateDocument } from "../state/types.js";
+import { diffFields, diffFiles } from "./field-diff.js";
+import type { ExecutablePlan, PlannedChange, PlanSummary } from "./types.js";
+
+export interface PlanOptions {
+  stack: string;
+  fingerprint: string;
+  /** Limit the plan to these addresses and what they depend on. */
+  targets?: string[];
+  /** Plan the removal of everything recorded (bootplan destroy). */
+  destroy?: boolean;
+  providerFor: (kind: string) => BootplanProvider;
+}
+
+/** The addresses in `targets` plus, transitively, everything they depend on. */
+export function withDependencies(targets: string[], deps: (address: string) => string[]): Set<string> {
+  const out = new Set<string>();
+  const stack = [...targets];
+  while (stack.length) {
+    const a = stack.pop()!;
+    if (out.has(a)) continue;
+    out.add(a);
+    stack.push(...deps(a));
+  }
+  return out;
+}
+
+function replaceReason(kind: string, replaces: string[]): string {
+  const what = replaces.join(", ");
+  return kind === "system" ? `reinstall: ${what} changed` : `${what} changed`;
+}
+
+function files(rec: Record<string, unknown> | undefined): Record<string, string> | undefined {
+  return rec?.files as Record<string, string> | undefined;
+}
+
+/** Computes the plan; pure apart from the providers' check and diff, which read nothing for bootplan's own kinds. */
+export async function computePlan(desiredList: DesiredResource[], state: StateDocument, opts: PlanOptions): Promise<ExecutablePlan> {
+  const desired = new Map(desiredList.map((r) => [r.address, r]));
+  const recorded = state.resources;
+  const targets = opts.targets ?? [];
+  for (const t of targets) {
+    if (!desired.has(t) && !recorded[t]) {
+      throw new UsageError(`--target ${t}: no such resource in the stack or the state (addresses look like system.web01)`);
+    }
+  }
+  const inScope = targets.length
+    ? withDependencies(targets, (a) => desired.get(a)?.dependsOn ?? recorded[a]?.dependsOn ?? [])
+    : undefined;
+  const wanted = (a: string): boolean => !inScope || inScope.has(a);
+
+  const changes: PlannedChange[] = [];
+  const summary: PlanSummary = { add: 0, change: 0, replace: 0, destroy: 0, unchanged: 0 };
+  const inputs: ExecutablePlan["inputs"] = {};
+  const secretNames: ExecutablePlan["secretNames"] = {};
+
+  if (!opts.destroy) {
+    for (const r of desired.values()) {
+      if (!wanted(r.address)) continue;
+      const provider = opts.providerFor(r.kind);
+      const rec: ResourceRecord | undefined = recorded[r.address];
+      const checked = await provider.check(rec?.outputs ?? {}, r.inputs);
+      if (checked.failures?.length) {
+        const f = checked.failures[0];
+        throw new UsageError(`${r.address}: ${f.property}: ${f.reason}`);
+      }
+      const news = (checked.inputs ?? r.inputs) as Record<string, unknown>;
+      if (!rec) {
+        summary.add++;
+        changes.push({ address: r.address, kind: r.kind, action: "create", fields: diffFields(undefined, news), files: diffFiles(undefined, files(news)), dependsOn: r.dependsOn });
+      } else {
+        const d = await provider.diff(rec.id, rec.outputs, news);
+        if (!d.changes) {
+          summary.unchanged++;
+          continue;
+        }
+        const replace = (d.replaces?.length ?? 0) > 0;
+        if (replace) summary.replace++;
+        else summary.change++;
+        changes.push({
+          address: r.address, kind: r.kind, action: replace ? "replace" : "update",
+          ...(replace ? { reason: replaceReason(r.kind, d.replaces!) } : {}),
+          fields: diffFields(rec.outputs, news), files: diffFiles(files(rec.outputs), files(news)), dependsOn: r.dependsOn,
+        });
+      }
+      inputs[r.address] = news;
+      if (r.secretNames.length) secretNames[r.address] = r.secretNames;
+    }
+  }
+  for (const [address, rec] of Object.entries(recorded)) {
+    if ((!opts.destroy && desired.has(address)) || !wanted(address)) continue;
+    summary.destroy++;
+    changes.push({ address, kind: rec.kind, action: "delete", fields: diffFields(rec.outputs, undefined), files: diffFiles(files(rec.outputs), undefined), dependsOn: rec.dependsOn });
+  }
+  changes.sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
+
+  const warnings = state.pending.map(
+    (p) => `${p.address}: a previous apply stopped during its ${p.action} (started ${p.startedAt}); its files may be incomplete and this plan rewrites them where they differ`,
+  );
+  return {
+    formatVersion: 1, stack: opts.stack, fingerprint: opts.fingerprint,
+    state: { lineage: state.lineage, serial: state.serial }, targets, changes, summary, warnings, inputs, secretNames,
+  };
+}

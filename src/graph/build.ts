@@ -1,0 +1,100 @@
+/** Stack -> desired resources: renders every system's files so the plan shows the exact bytes apply writes. */
+import { readFileSync } from "node:fs";
+import { relative } from "node:path";
+import { formatPosition, StackError } from "../errors.js";
+import type { BootFile, Distro, Stack } from "../model/stack.js";
+import { hostedImagePath } from "../render/paths.js";
+import { renderSystemFiles } from "../render/system.js";
+import { secretMarker, type SecretDigester } from "../secrets/secrets.js";
+import { addressOf, type DesiredResource } from "./resource.js";
+
+/** What building the graph needs beyond the stack: secret values (for digests only) and the digester. */
+export interface GraphOptions {
+  secrets: Record<string, string>;
+  digest: SecretDigester;
+}
+
+/** The secrets the systems of a stack need, so only those are read. */
+export function secretsNeeded(stack: Stack): Set<string> {
+  const names = new Set<string>();
+  for (const sys of Object.values(stack.systems)) {
+    const s = stack.profiles[sys.profile]?.rootPassword?.secret;
+    if (s) names.add(s);
+  }
+  return names;
+}
+
+function bootFileInputs(distro: Distro, which: "linux" | "initrd", f: BootFile): Record<string, unknown> {
+  return f.kind === "linked"
+    ? { url: f.url }
+    : { source: f.path, sha256: f.sha256, target: hostedImagePath(distro.name, which) };
+}
+
+/** All resources the stack declares, in a stable order (kind, then name). */
+export function buildDesiredResources(stack: Stack, opts: GraphOptions): DesiredResource[] {
+  const out: DesiredResource[] = [];
+  const root = stack.provisioningRoot;
+
+  for (const d of Object.values(stack.distros)) {
+    out.push({
+      address: addressOf("distro", d.name), kind: "distro", name: d.name, dependsOn: [], secretNames: [],
+      inputs: { name: d.name, root, os: d.os, arch: d.arch, installTree: d.installTree ?? null, kernel: bootFileInputs(d, "linux", d.kernel), initrd: bootFileInputs(d, "initrd", d.initrd) },
+    });
+  }
+  for (const r of Object.values(stack.repos)) {
+    out.push({
+      address: addressOf("repo", r.name), kind: "repo", name: r.name, dependsOn: [], secretNames: [],
+      inputs: { name: r.name, url: r.url, suite: r.suite ?? null, components: r.components, gpgKey: r.gpgKey ?? null },
+    });
+  }
+  for (const p of Object.values(stack.profiles)) {
+    const parent = p.lineage.length > 1 ? p.lineage[p.lineage.length - 2] : undefined;
+    out.push({
+      address: addressOf("profile", p.name), kind: "profile", name: p.name, secretNames: [],
+      dependsOn: [addressOf("distro", p.distro), ...p.repos.map((r) => addressOf("repo", r)), ...(parent ? [addressOf("profile", parent)] : [])],
+      inputs: {
+        name: p.name, inherits: parent ?? null, distro: p.distro, answerFormat: p.answerFile.format,
+        template: p.answerFile.template ? relative(stack.dir, p.answerFile.template) : null,
+        kernelArgs: p.kernelArgs, packages: p.packages, repos: p.repos, timezone: p.timezone, locale: p.locale,
+        rootPassword: p.rootPassword?.secret ?? null,
+      },
+    });
+  }
+
+  const templates = new Map<string, string>();
+  const secretText = Object.fromEntries(Object.keys(stack.secrets).map((n) => [n, secretMarker(n)]));
+  for (const sys of Object.values(stack.systems)) {
+    const profile = stack.profiles[sys.profile];
+    const distro = stack.distros[profile.distro];
+    const tpl = profile.answerFile.template;
+    if (tpl && !templates.has(tpl)) templates.set(tpl, readFileSync(tpl, "utf8"));
+    let files;
+    try {
+      files = renderSystemFiles({
+        serverUrl: stack.server.url, system: sys, profile, distro,
+        repos: profile.repos.map((r) => stack.repos[r]), secretText,
+        answerTemplate: tpl ? templates.get(tpl) : undefined, packages: profile.packages,
+      });
+    } catch (err) {
+      const why = err instanceof Error ? err.message.split("\n")[0] : String(err);
+      const where = tpl ? `template ${relative(stack.dir, tpl)}` : `the built-in ${profile.answerFile.format} template`;
+      throw new StackError("render.failed", sys.source, `system ${sys.name}: rendering ${where} failed: ${why} (profile ${profile.name} at ${formatPosition(profile.source)})`);
+    }
+    const secret = profile.rootPassword?.secret;
+    const secretDigests: Record<string, string> = {};
+    if (secret) secretDigests[secret] = opts.digest(secret, opts.secrets[secret]);
+    out.push({
+      address: addressOf("system", sys.name), kind: "system", name: sys.name,
+      dependsOn: [addressOf("profile", profile.name), addressOf("distro", distro.name)],
+      secretNames: secret ? [secret] : [],
+      inputs: {
+        name: sys.name, root, hostname: sys.hostname, profile: profile.name, distro: distro.name, netboot: sys.netboot,
+        interfaces: sys.interfaces.map((i) => ({ name: i.name ?? null, mac: i.mac, ip: i.ip ? `${i.ip}/${i.prefix}` : null, gateway: i.gateway ?? null, dns: i.dns })),
+        attributes: sys.attributes, kernelArgs: sys.kernelArgs,
+        files: Object.fromEntries(files.map((f) => [f.path, f.content])),
+        secretDigests,
+      },
+    });
+  }
+  return out;
+}

@@ -1,0 +1,28 @@
+/** The unit of planning: one desired resource with an address, inputs and dependencies. */
+
+/** Resource kinds, each with its own provider. */
+export type ResourceKind = "distro" | "repo" | "profile" | "system";
+
+/** A resource the stack asks for. Inputs are plain JSON; secrets appear only as markers and digests. */
+export interface DesiredResource {
+  /** `kind.name`, e.g. `system.web01`. */
+  address: string;
+  kind: ResourceKind;
+  name: string;
+  inputs: Record<string, unknown>;
+  /** Addresses that must be in place before this one. */
+  dependsOn: string[];
+  /** Secrets whose values the provider needs to write this resource. */
+  secretNames: string[];
+}
+
+/** Builds an address from a kind and a name. */
+export function addressOf(kind: string, name: string): string {
+  return `${kind}.${name}`;
+}
+
+/** Splits an address into kind and name (names may contain dots, kinds do not). */
+export function parseAddress(address: string): { kind: string; name: string } {
+  const i = address.indexOf(".");
+  return i < 0 ? { kind: address, name: "" } : { kind: address.slice(0, i), name: address.slice(i + 1) };
+}

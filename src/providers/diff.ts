@@ -1,0 +1,22 @@
+/** The diff every bootplan provider uses: top-level keys compared structurally, some keys forcing replacement. */
+import type * as pulumi from "@pulumi/pulumi";
+import { jsonEqual } from "../util/equal.js";
+import { COMPUTED_OUTPUTS, SECRET_INPUT } from "./types.js";
+
+const IGNORED = new Set([...COMPUTED_OUTPUTS, SECRET_INPUT]);
+
+/** Compares recorded outputs with new inputs; a change to a `replaceOn` key means replace rather than update. */
+export function diffProps(
+  olds: Record<string, unknown>,
+  news: Record<string, unknown>,
+  replaceOn: readonly string[] = [],
+  deleteBeforeReplace = false,
+): pulumi.dynamic.DiffResult {
+  const changed: string[] = [];
+  for (const k of new Set([...Object.keys(olds), ...Object.keys(news)])) {
+    if (IGNORED.has(k)) continue;
+    if (!jsonEqual(olds[k], news[k])) changed.push(k);
+  }
+  const replaces = changed.filter((k) => replaceOn.includes(k));
+  return { changes: changed.length > 0, replaces, deleteBeforeReplace: replaces.length > 0 && deleteBeforeReplace, stables: [] };
+}

@@ -1,0 +1,20 @@
+/** The provider for each resource kind. */
+import { InternalError } from "../errors.js";
+import { distroProvider, systemProvider } from "./file-resource.js";
+import { recordProvider } from "./record.js";
+import type { BootplanProvider } from "./types.js";
+
+/** Every kind bootplan manages, with its provider. */
+export const PROVIDERS: Record<string, BootplanProvider> = {
+  distro: distroProvider,
+  repo: recordProvider,
+  profile: recordProvider,
+  system: systemProvider,
+};
+
+/** The provider for a kind; an unknown kind (a state from a newer bootplan) is an internal error. */
+export function providerFor(kind: string): BootplanProvider {
+  const p = PROVIDERS[kind];
+  if (!p) throw new InternalError(`no provider for resource kind ${JSON.stringify(kind)}`);
+  return p;
+}

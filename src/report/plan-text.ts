@@ -1,0 +1,73 @@
+/** The terminal rendering of a plan: grouped by action, fields old -> new, file diffs, summary last. */
+import pc from "picocolors";
+import type { Plan, PlannedChange } from "../engine/types.js";
+import { summaryLine } from "../engine/types.js";
+import { formatValue } from "./format-value.js";
+
+type Colors = Pick<typeof pc, "green" | "red" | "yellow" | "cyan" | "bold" | "dim" | "magenta">;
+
+const SYMBOL: Record<PlannedChange["action"], string> = { create: "+", update: "~", replace: "-/+", delete: "-" };
+const ORDER: PlannedChange["action"][] = ["create", "update", "replace", "delete"];
+const HEADING: Record<PlannedChange["action"], string> = {
+  create: "will be created", update: "will be updated in place", replace: "will be replaced", delete: "will be destroyed",
+};
+
+export interface TextOptions {
+  color: boolean;
+  /** Print the whole content of files a create writes (off by default: a first plan can be huge). */
+  showNewFiles?: boolean;
+}
+
+function paint(c: Colors, action: PlannedChange["action"], s: string): string {
+  return action === "create" ? c.green(s) : action === "delete" ? c.red(s) : action === "replace" ? c.magenta(s) : c.yellow(s);
+}
+
+function diffLines(c: Colors, diff: string, indent: string): string[] {
+  return diff.trimEnd().split("\n").map((l) => {
+    const line = indent + l;
+    if (l.startsWith("+++") || l.startsWith("---")) return c.bold(line);
+    if (l.startsWith("@@")) return c.cyan(line);
+    if (l.startsWith("+")) return c.green(line);
+    if (l.startsWith("-")) return c.red(line);
+    return line;
+  });
+}
+
+/** Renders one change: header, fields, files. */
+function renderChange(c: Colors, ch: PlannedChange, opts: TextOptions): string[] {
+  const out = [`  ${paint(c, ch.action, `${SYMBOL[ch.action]} ${ch.address}`)}${ch.reason ? c.dim(` (${ch.reason})`) : ""}`];
+  if (ch.action !== "delete") {
+    for (const f of ch.fields) {
+      const line = ch.action === "create" ? `${f.path} = ${formatValue(f.new)}` : `${f.path}: ${formatValue(f.old)} -> ${formatValue(f.new)}`;
+      out.push(`      ${line}`);
+    }
+  }
+  for (const f of ch.files) {
+    const stats = c.dim(`(+${f.added} -${f.removed})`);
+    out.push(`      ${paint(c, f.action, `${SYMBOL[f.action]} ${f.path}`)} ${stats}`);
+    if (f.action === "update" || (f.action === "create" && ch.action !== "create") || (f.action === "create" && opts.showNewFiles)) {
+      out.push(...diffLines(c, f.diff, "          "));
+    }
+  }
+  return out;
+}
+
+/** The whole plan as terminal text; the last line is the summary. */
+export function renderPlanText(plan: Plan, opts: TextOptions): string {
+  const c: Colors = pc.createColors(opts.color);
+  const out: string[] = [];
+  for (const w of plan.warnings) out.push(c.yellow(`Warning: ${w}`));
+  if (plan.targets.length) out.push(c.yellow(`Note: planning only ${plan.targets.join(", ")} and their dependencies (--target).`));
+  if (plan.changes.length) {
+    out.push(`bootplan will perform these actions on stack ${c.bold(plan.stack)}:`);
+    for (const action of ORDER) {
+      const group = plan.changes.filter((ch) => ch.action === action);
+      if (!group.length) continue;
+      out.push("", c.bold(`${group.length} ${group.length === 1 ? "resource" : "resources"} ${HEADING[action]}:`));
+      for (const ch of group) out.push(...renderChange(c, ch, opts));
+    }
+    out.push("");
+  }
+  out.push(c.bold(summaryLine(plan.summary)));
+  return out.join("\n") + "\n";
+}

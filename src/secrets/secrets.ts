@@ -1,0 +1,76 @@
+/** Secrets: read from the environment or files, carried through rendering as markers, never recorded in clear. */
+import { createHmac, randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
+import { formatPosition, SecretError } from "../errors.js";
+import type { Stack } from "../model/stack.js";
+
+/** The text rendered where a secret's value belongs; only a provider writing a file replaces it. */
+export function secretMarker(name: string): string {
+  return `((secret:${name}))`;
+}
+
+const MARKER = /\(\(secret:([A-Za-z0-9_][A-Za-z0-9_.-]*)\)\)/g;
+
+/** What every output shows in place of a secret. */
+export const MASK = "(sensitive)";
+
+/** Replaces secret markers with the mask, for plans, reports and logs. */
+export function maskSecrets(text: string): string {
+  return text.includes("((secret:") ? text.replace(MARKER, MASK) : text;
+}
+
+/** Names of the secrets whose markers appear in `text`. */
+export function secretsIn(text: string): string[] {
+  return text.includes("((secret:") ? [...new Set([...text.matchAll(MARKER)].map((m) => m[1]))] : [];
+}
+
+/** Replaces secret markers with their values; a marker without a value is an error, never left in a file. */
+export function revealSecrets(text: string, values: Record<string, string>): string {
+  if (!text.includes("((secret:")) return text;
+  return text.replace(MARKER, (_m, name: string) => {
+    const v = values[name];
+    if (v === undefined) throw new SecretError(`secret ${name} is needed to write this file but was not provided`);
+    return v;
+  });
+}
+
+/** Reads the named secrets' values from their sources; errors name the secret, its source and where it is declared. */
+export function readSecrets(stack: Stack, names: Iterable<string>, env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of names) {
+    const src = stack.secrets[name];
+    if (!src) throw new SecretError(`secret ${name} is not declared under secrets:`);
+    const at = formatPosition(src.source);
+    if ("env" in src) {
+      const v = env[src.env];
+      if (v === undefined || v === "") throw new SecretError(`secret ${name}: environment variable ${src.env} is not set (declared at ${at})`);
+      out[name] = v;
+    } else {
+      if (!existsSync(src.file)) throw new SecretError(`secret ${name}: file ${src.file} does not exist (declared at ${at})`);
+      const v = readFileSync(src.file, "utf8").replace(/\r?\n$/, "");
+      if (!v) throw new SecretError(`secret ${name}: file ${src.file} is empty (declared at ${at})`);
+      out[name] = v;
+    }
+    if (/[\r\n\0]/.test(out[name])) throw new SecretError(`secret ${name}: value spans several lines or holds NUL; a secret must be one line (declared at ${at})`);
+  }
+  return out;
+}
+
+/** Computes the keyed digests recorded instead of secret values, so a changed secret shows as a change. */
+export type SecretDigester = (name: string, value: string) => string;
+
+/** A digester keyed by BOOTPLAN_STATE_KEY, or by a key file beside the state (created, mode 0600, on first use). */
+export function stateDigester(statePath: string, env: NodeJS.ProcessEnv = process.env): SecretDigester {
+  let key: Buffer | string | undefined = env.BOOTPLAN_STATE_KEY || undefined;
+  if (!key) {
+    const keyFile = `${statePath}.key`;
+    if (!existsSync(keyFile)) {
+      mkdirSync(dirname(keyFile), { recursive: true, mode: 0o700 });
+      writeFileSync(keyFile, randomBytes(32).toString("hex") + "\n", { mode: 0o600, flag: "wx" });
+    }
+    key = readFileSync(keyFile, "utf8").trim();
+  }
+  const k = key;
+  return (name, value) => "hmac-sha256:" + createHmac("sha256", k).update(`${name}\0${value}`).digest("hex");
+}

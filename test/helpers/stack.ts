@@ -1,0 +1,58 @@
+/** Test helpers: throwaway copies of the lab stack, and the CLI run in-process or as a real process. */
+import { spawnSync } from "node:child_process";
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { main } from "../../src/cli/main.js";
+import type { Io } from "../../src/cli/output.js";
+
+/** The repository root. */
+export const REPO = fileURLToPath(new URL("../../", import.meta.url));
+
+/** A fresh copy of stacks/<name> in a temp dir, with `files` written over it (relative paths). */
+export function tempStack(files: Record<string, string> = {}, name = "lab"): string {
+  const dir = mkdtempSync(join(tmpdir(), `bootplan-${name}-`));
+  cpSync(join(REPO, "stacks", name), dir, { recursive: true, filter: (src) => !src.includes(".bootplan") });
+  for (const [rel, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, rel)), { recursive: true });
+    writeFileSync(join(dir, rel), text);
+  }
+  return dir;
+}
+
+/** Replaces `from` with `to` in a stack file (throws when `from` is absent, so a test cannot silently test nothing). */
+export function editStackFile(dir: string, rel: string, from: string | RegExp, to: string): void {
+  const path = join(dir, rel);
+  const text = readFileSync(path, "utf8");
+  const next = text.replace(from, to);
+  if (next === text) throw new Error(`editStackFile: ${String(from)} not found in ${rel}`);
+  writeFileSync(path, next);
+}
+
+/** Removes a temp dir. */
+export function cleanup(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI in this process with captured output and no terminal. */
+export async function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+  let stdout = "", stderr = "";
+  const io: Io = { out: (t) => void (stdout += t), err: (t) => void (stderr += t), isTty: false, env: { ...process.env, ...env } };
+  const code = await main(args, io);
+  return { code, stdout, stderr };
+}
+
+/** Runs the built CLI (bin/bootplan.js) as a real process, as a user or CI would. */
+export function runBin(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {}): CliResult {
+  const r = spawnSync(process.execPath, [join(REPO, "bin/bootplan.js"), ...args], {
+    cwd: opts.cwd ?? REPO, env: { ...process.env, ...opts.env }, input: opts.input ?? "", encoding: "utf8",
+  });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
