@@ -1,5 +1,5 @@
 /** What renderers take and give: pure data, no I/O. */
-import type { Distro, Profile, Repo, System } from "../model/stack.js";
+import type { BootFile, Distro, Profile, Repo, System } from "../model/stack.js";
 
 /** One file bootplan writes under the provisioning root. */
 export interface RenderedFile {
@@ -27,3 +27,8 @@ export interface SystemRenderInput {
   /** Packages that go in the answer file's package list (the profile's, after compatibility checks). */
   packages: string[];
 }
+
+/** What one boot-loader config does for one interface: start the installer, or boot the local disk. */
+export type BootSpec =
+  | { action: "install"; system: string; mac: string; distro: string; kernel: BootFile; initrd: BootFile; args: string[] }
+  | { action: "local"; system: string; mac: string };
