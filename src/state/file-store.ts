@@ -1,0 +1,230 @@
+/** The file state backend (the default): one JSON document per stack, plus a journal while an apply runs. */
+import * as fs from "node:fs";
+import { randomUUID } from "node:crypto";
+import { InternalError, StateError } from "../errors.js";
+import { writeFileAtomic } from "../util/atomic.js";
+import {
+  applyEvent,
+  countChanges,
+  journalPathFor,
+  JournalAppender,
+  readJournal,
+  removeJournal,
+  type JournalContents,
+  type JournalEvent,
+} from "./journal.js";
+import { checkResourceRecord, checkStateDocument } from "./schema.js";
+import type { PendingOperation, ResourceRecord, StateDocument, StateStore, StateWriter } from "./types.js";
+
+/** States with more resources than this are written compact: indenting a 40 MB document doubles its cost and size. */
+export const PRETTY_PRINT_MAX_RESOURCES = 1000;
+
+/** What to do with a journal found next to the state. */
+type JournalStatus =
+  /** No journal, or one torn before its header was complete. */
+  | "none"
+  /** Its events were replayed into the document and still need committing. */
+  | "replayed"
+  /** Already folded into the state (a crash between writing the state and deleting the journal). */
+  | "folded";
+
+interface Loaded {
+  doc: StateDocument;
+  journal: JournalContents | undefined;
+  status: JournalStatus;
+}
+
+function oneLine(text: string, max = 200): string {
+  const line = text.split("\n")[0] ?? "";
+  return line.length > max ? line.slice(0, max - 3) + "..." : line;
+}
+
+/** Stores a stack's state in a JSON file, with `<path>.backup` (previous version) and `<path>.journal` (apply in progress). */
+export class FileStateStore implements StateStore {
+  /** The journal file an apply appends to. */
+  readonly journalPath: string;
+  /** The previous version of the state, kept on every commit. */
+  readonly backupPath: string;
+  /** What the last read() loaded, handed to the next writer() so an apply does not parse the state twice. */
+  private lastLoad?: Loaded;
+
+  constructor(
+    /** The state file. */
+    readonly path: string,
+    /** The stack this state must belong to. */
+    readonly stackName: string,
+  ) {
+    this.journalPath = journalPathFor(path);
+    this.backupPath = `${path}.backup`;
+  }
+
+  /** The recorded state, including operations journaled by an interrupted apply (those still running show in `pending`). */
+  read(): StateDocument {
+    this.lastLoad = this.load();
+    return this.lastLoad.doc;
+  }
+
+  /** Starts recording an apply on top of the current state (continuing an interrupted apply's journal, if any). */
+  writer(): StateWriter {
+    // A plan-then-apply run reads once: under the state lock, nothing can have changed since read().
+    const loaded = this.lastLoad ?? this.load();
+    this.lastLoad = undefined;
+    return new FileStateWriter(this, loaded);
+  }
+
+  /** Writes a document atomically, keeping the previous version as the backup. */
+  writeDocument(doc: StateDocument): void {
+    const pretty = Object.keys(doc.resources).length <= PRETTY_PRINT_MAX_RESOURCES;
+    writeFileAtomic(this.path, JSON.stringify(doc, null, pretty ? 2 : undefined) + "\n");
+  }
+
+  private corrupt(cause: string): StateError {
+    const hint = fs.existsSync(this.backupPath) ? `restore ${this.backupPath} or fix the file` : "fix or remove the file";
+    return new StateError("state.corrupt", `state file ${this.path} is corrupt: ${oneLine(cause)}; ${hint}`);
+  }
+
+  private wrongStack(found: string, where: string): StateError {
+    return new StateError(
+      "state.wrong-stack",
+      `${where} belongs to stack "${found}", not "${this.stackName}"; check the stack's state path`,
+    );
+  }
+
+  /** The committed document, or undefined when there is no state file yet. */
+  private readCommitted(): StateDocument | undefined {
+    let text: string;
+    try {
+      text = fs.readFileSync(this.path, "utf8");
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+      throw new StateError("state.unreadable", `cannot read state file ${this.path}: ${oneLine((err as Error).message)}`);
+    }
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (err) {
+      throw this.corrupt(`not valid JSON (${(err as Error).message})`);
+    }
+    const version = (value as { version?: unknown } | null)?.version;
+    if (typeof version === "number" && version !== 1) {
+      throw new StateError(
+        "state.unsupported-version",
+        `state file ${this.path} has format version ${version}, but this bootplan reads version 1; use a newer bootplan`,
+      );
+    }
+    const cause = checkStateDocument(value);
+    if (cause) throw this.corrupt(cause);
+    const doc = value as StateDocument;
+    if (doc.stack !== this.stackName) throw this.wrongStack(doc.stack, `state file ${this.path}`);
+    return doc;
+  }
+
+  private mismatch(detail: string): StateError {
+    return new StateError(
+      "state.journal-mismatch",
+      `state journal ${this.journalPath} ${detail}; it was left by an apply against another state: move it away to continue`,
+    );
+  }
+
+  private load(): Loaded {
+    const committed = this.readCommitted();
+    const journal = readJournal(this.journalPath);
+    const header = journal?.header;
+    if (!header) {
+      return { doc: committed ?? this.fresh(randomUUID()), journal, status: "none" };
+    }
+    if (header.stack !== this.stackName) throw this.wrongStack(header.stack, `state journal ${this.journalPath}`);
+    let doc: StateDocument;
+    if (!committed) {
+      // The first apply of a stack crashed before its first commit: the journal carries the lineage.
+      if (header.serial !== 0) throw this.mismatch(`applies on top of serial ${header.serial}, but ${this.path} is missing (restore ${this.backupPath})`);
+      doc = this.fresh(header.lineage);
+    } else {
+      doc = committed;
+      if (header.lineage !== doc.lineage) {
+        throw this.mismatch(`belongs to state lineage ${header.lineage}, but ${this.path} has lineage ${doc.lineage}`);
+      }
+      if (doc.serial !== header.serial) {
+        if (doc.serial === header.serial + countChanges(journal.events)) return { doc, journal, status: "folded" };
+        throw this.mismatch(`applies on top of serial ${header.serial}, but ${this.path} is at serial ${doc.serial}`);
+      }
+    }
+    for (const ev of journal.events) applyEvent(doc, ev);
+    return { doc, journal, status: "replayed" };
+  }
+
+  private fresh(lineage: string): StateDocument {
+    return { version: 1, lineage, serial: 0, stack: this.stackName, resources: {}, pending: [] };
+  }
+}
+
+/** Records one apply into the journal as it goes, then settles it into the state file on commit. */
+class FileStateWriter implements StateWriter {
+  private appender: JournalAppender | undefined;
+  private readonly base: { lineage: string; serial: number };
+  /** Whether the document differs from the state file (replayed or new events). */
+  private dirty: boolean;
+  private committed = false;
+
+  constructor(
+    private readonly store: FileStateStore,
+    private readonly loaded: Loaded,
+  ) {
+    const doc = loaded.doc;
+    this.base = { lineage: doc.lineage, serial: doc.serial };
+    this.dirty = loaded.status === "replayed" && loaded.journal!.events.length > 0;
+  }
+
+  /** Opens the journal on the first event, so an apply that changes nothing leaves no files behind. */
+  private journal(): JournalAppender {
+    if (this.committed) throw new InternalError(`state writer for ${this.store.path} used after commit`);
+    if (!this.appender) {
+      const { journal, status } = this.loaded;
+      if (status === "replayed") {
+        this.appender = JournalAppender.reopen(this.store.journalPath, journal!);
+      } else {
+        // A header-less (torn) or already-folded journal holds nothing to keep.
+        if (journal) removeJournal(this.store.journalPath);
+        this.appender = JournalAppender.create(this.store.journalPath, { ...this.base, stack: this.store.stackName });
+      }
+    }
+    return this.appender;
+  }
+
+  private apply(ev: JournalEvent): void {
+    this.journal().append(ev);
+    applyEvent(this.loaded.doc, ev);
+    this.dirty = true;
+  }
+
+  begin(address: string, action: PendingOperation["action"]): void {
+    this.apply({ op: "begin", address, action, startedAt: new Date().toISOString() });
+  }
+
+  record(address: string, rec: ResourceRecord): void {
+    // Keep exactly what a replay would see (undefined dropped, Dates as strings), and refuse what would corrupt the state.
+    const copy = JSON.parse(JSON.stringify(rec)) as ResourceRecord;
+    const cause = checkResourceRecord(address, copy);
+    if (cause) throw new InternalError(`refusing to record an invalid resource: ${cause}`);
+    this.apply({ op: "record", address, rec: copy });
+  }
+
+  remove(address: string): void {
+    this.apply({ op: "remove", address });
+  }
+
+  commit(): StateDocument {
+    if (this.committed) return this.loaded.doc;
+    // The journal reaches the disk before the state is replaced, so a failed write still leaves it replayable.
+    this.appender?.sync();
+    if (this.dirty) this.store.writeDocument(this.loaded.doc);
+    this.appender?.close();
+    this.committed = true;
+    if (this.appender || this.loaded.journal) removeJournal(this.store.journalPath);
+    return this.loaded.doc;
+  }
+
+  current(): StateDocument {
+    return this.loaded.doc;
+  }
+}
