@@ -33,6 +33,20 @@ function program(io: Io, setCode: (n: number) => void): Command {
     .argument("[dir]", "stack directory", ".")
     .action(async (dir: string, o: CliConfig) => setCode(await (await import("./commands/apply.js")).applyCommand(dir, o, io, true)));
 
+  cmd("explain", "show how compatibility is decided for a target, step by step (--cm: its CM bindings)", ["package", "cm", "json"])
+    .argument("<address>", "target address, e.g. system.web01")
+    .argument("[dir]", "stack directory", ".")
+    .action(async (address: string, dir: string, o: CliConfig) => setCode(await (await import("./commands/explain.js")).explainCommand(address, dir, o, io)));
+
+  cmd("enc", "print a node's Puppet ENC YAML as last handed over (Puppet's external_nodes command)", ["state", "cmSystem"])
+    .argument("<fqdn>", "the node's certname (Puppet passes it as the last argument)")
+    .argument("[dir]", "stack directory whose stack.yaml names the state file", ".")
+    .action(async (fqdn: string, dir: string, o: CliConfig) => setCode(await (await import("./commands/enc.js")).encCommand(fqdn, dir, o, io)));
+
+  cmd("inventory", "an Ansible dynamic inventory of what was last handed over (--list or --host H)", ["list", "host", "state", "cmSystem"])
+    .argument("[dir]", "stack directory whose stack.yaml names the state file", ".")
+    .action(async (dir: string, o: CliConfig) => setCode(await (await import("./commands/inventory.js")).inventoryCommand(dir, o, io)));
+
   const state = p.command("state").description("inspect the recorded state");
   withOptions(state.command("list").description("list recorded resources"), ["json", ...GLOBAL_OPTIONS])
     .argument("[dir]", "stack directory", ".")

@@ -18,6 +18,15 @@ export interface CliConfig {
   lock: boolean;
   showNewFiles: boolean;
   force: boolean;
+  package?: string;
+  /** enc/inventory: read this state file instead of the one the stack names. */
+  state?: string;
+  /** enc/inventory: the CM system to read when the state holds several of the type. */
+  cmSystem?: string;
+  list: boolean;
+  host?: string;
+  /** explain: show the system's merged CM bindings and where each value came from. */
+  cm: boolean;
   debug: boolean;
   color: boolean;
 }
@@ -63,6 +72,12 @@ export const OPTIONS: { [K in keyof CliConfig]-?: OptionSpec<CliConfig[K]> } = {
   lock: { flags: "--no-lock", description: "do not take the state lock (read-only plans only)", default: true },
   showNewFiles: { flags: "--show-new-files", description: "print the whole content of files a create writes", default: false },
   force: { flags: "--force", description: "unlock even when the holder may still be running", default: false },
+  package: { flags: "--package <name>", description: "explain only this package of the target" },
+  state: { flags: "--state <file>", description: "read this state file instead of the one the stack's stack.yaml names" },
+  cmSystem: { flags: "--cm-system <name>", description: "the CM system to read when the state holds several of this type" },
+  list: { flags: "--list", description: "print the whole inventory (Ansible dynamic inventory)", default: false },
+  host: { flags: "--host <name>", description: "print one host's variables (Ansible dynamic inventory)" },
+  cm: { flags: "--cm", description: "show the system's merged CM bindings and where each value came from", default: false },
   debug: { flags: "--debug", description: "print stack traces for errors", default: false },
   color: { flags: "--no-color", description: "plain output without colours", default: true },
 };

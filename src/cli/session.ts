@@ -27,14 +27,18 @@ export function openSession(dir: string, io: Io): Session {
   return { stack, store, secrets };
 }
 
-/** The desired resources of a session's stack. */
-export function desiredResources(s: Session, io: Io): DesiredResource[] {
-  return buildDesiredResources(s.stack, { secrets: s.secrets, digest: stateDigester(s.stack.state.path, io.env) });
+/** The desired resources of a session's stack; recorded renderings are reused where their inputs are unchanged. */
+export function desiredResources(s: Session, io: Io, state?: StateDocument): DesiredResource[] {
+  return buildDesiredResources(s.stack, {
+    secrets: s.secrets,
+    digest: stateDigester(s.stack.state.path, io.env),
+    recorded: state ? (a) => state.resources[a]?.outputs : undefined,
+  });
 }
 
 /** Plans the session's stack against `state`. */
 export async function planSession(s: Session, state: StateDocument, io: Io, opts: { targets?: string[]; destroy?: boolean }): Promise<ExecutablePlan> {
-  const desired = opts.destroy ? [] : desiredResources(s, io);
+  const desired = opts.destroy ? [] : desiredResources(s, io, state);
   return computePlan(desired, state, { stack: s.stack.name, fingerprint: s.stack.fingerprint, providerFor, targets: opts.targets, destroy: opts.destroy });
 }
 

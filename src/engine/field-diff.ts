@@ -1,13 +1,13 @@
 /** Field-level and file-level differences between recorded outputs and desired inputs, for people to read. */
 import { createTwoFilesPatch } from "diff";
 import { maskSecrets, MASK } from "../secrets/secrets.js";
-import { COMPUTED_OUTPUTS, SECRET_INPUT } from "../providers/types.js";
+import { BOOKKEEPING_KEYS, SECRET_INPUT } from "../providers/types.js";
 import { jsonEqual } from "../util/equal.js";
 import { isPlainObject } from "../util/merge.js";
 import type { FieldChange, FileChange } from "./types.js";
 
 /** Keys shown as file diffs rather than fields, or not shown at all. */
-const NOT_FIELDS = new Set(["files", SECRET_INPUT, ...COMPUTED_OUTPUTS]);
+const NOT_FIELDS = new Set(["files", SECRET_INPUT, ...BOOKKEEPING_KEYS]);
 
 function flatten(value: unknown, prefix: string, out: Map<string, unknown>): void {
   if (isPlainObject(value) && Object.keys(value).length > 0) {

@@ -1,4 +1,5 @@
 /** computePlan: desired resources vs recorded state, decided by each resource's provider. */
+import { IncompatibleTargets } from "../compat/errors.js";
 import { UsageError } from "../errors.js";
 import type { DesiredResource } from "../graph/resource.js";
 import type { BootplanProvider } from "../providers/types.js";
@@ -57,8 +58,12 @@ export async function computePlan(desiredList: DesiredResource[], state: StateDo
   const summary: PlanSummary = { add: 0, change: 0, replace: 0, destroy: 0, unchanged: 0 };
   const inputs: ExecutablePlan["inputs"] = {};
   const secretNames: ExecutablePlan["secretNames"] = {};
+  const refresh: ExecutablePlan["refresh"] = {};
 
   if (!opts.destroy) {
+    // Incompatible targets fail the whole plan before any provider runs; --target narrows which count.
+    const incompatible = [...desired.values()].filter((r) => r.incompatible?.length && wanted(r.address)).flatMap((r) => r.incompatible!);
+    if (incompatible.length) throw new IncompatibleTargets(incompatible);
     for (const r of desired.values()) {
       if (!wanted(r.address)) continue;
       const provider = opts.providerFor(r.kind);
@@ -71,11 +76,12 @@ export async function computePlan(desiredList: DesiredResource[], state: StateDo
       const news = (checked.inputs ?? r.inputs) as Record<string, unknown>;
       if (!rec) {
         summary.add++;
-        changes.push({ address: r.address, kind: r.kind, action: "create", fields: diffFields(undefined, news), files: diffFiles(undefined, files(news)), dependsOn: r.dependsOn });
+        changes.push({ address: r.address, kind: r.kind, action: "create", fields: diffFields(undefined, news), files: diffFiles(undefined, files(news)), dependsOn: r.dependsOn, ...(r.notes ? { notes: r.notes } : {}) });
       } else {
         const d = await provider.diff(rec.id, rec.outputs, news);
         if (!d.changes) {
           summary.unchanged++;
+          if ("renderKey" in news && rec.outputs.renderKey !== news.renderKey) refresh[r.address] = { ...rec.outputs, renderKey: news.renderKey };
           continue;
         }
         const replace = (d.replaces?.length ?? 0) > 0;
@@ -85,6 +91,7 @@ export async function computePlan(desiredList: DesiredResource[], state: StateDo
           address: r.address, kind: r.kind, action: replace ? "replace" : "update",
           ...(replace ? { reason: replaceReason(r.kind, d.replaces!) } : {}),
           fields: diffFields(rec.outputs, news), files: diffFiles(files(rec.outputs), files(news)), dependsOn: r.dependsOn,
+          ...(r.notes ? { notes: r.notes } : {}),
         });
       }
       inputs[r.address] = news;
@@ -99,10 +106,10 @@ export async function computePlan(desiredList: DesiredResource[], state: StateDo
   changes.sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
 
   const warnings = state.pending.map(
-    (p) => `${p.address}: a previous apply stopped during its ${p.action} (started ${p.startedAt}); its files may be incomplete and this plan rewrites them where they differ`,
+    (p) => `${p.address}: a previous apply did not complete its ${p.action} (started ${p.startedAt}); its files may be incomplete, and applying this plan rewrites them where they differ`,
   );
   return {
     formatVersion: 1, stack: opts.stack, fingerprint: opts.fingerprint,
-    state: { lineage: state.lineage, serial: state.serial }, targets, changes, summary, warnings, inputs, secretNames,
+    state: { lineage: state.lineage, serial: state.serial }, targets, changes, summary, warnings, inputs, secretNames, refresh,
   };
 }

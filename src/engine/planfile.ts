@@ -26,7 +26,7 @@ export function isPlanFile(path: string): boolean {
 /** Writes a saved plan atomically, readable only by its owner. */
 export function savePlan(path: string, stackDir: string, plan: ExecutablePlan): void {
   const doc: SavedPlan = { bootplanSavedPlan: 1, stackDir, plan };
-  writeFileAtomic(path, JSON.stringify(doc) + "\n", 0o600);
+  writeFileAtomic(path, JSON.stringify(doc) + "\n", { backup: false });
 }
 
 /** Reads a saved plan; a file that is not one is a usage error naming it. */

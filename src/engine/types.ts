@@ -28,6 +28,8 @@ export interface PlannedChange {
   fields: FieldChange[];
   files: FileChange[];
   dependsOn: string[];
+  /** Facts a reviewer should see with the change, e.g. "uses external list X for P 1.2 (file:line)". */
+  notes?: string[];
 }
 
 /** Counts for the last line of a plan. */
@@ -60,6 +62,11 @@ export interface ExecutablePlan extends Plan {
   inputs: Record<string, Record<string, unknown>>;
   /** Secrets each resource needs at apply time, by address. */
   secretNames: Record<string, string[]>;
+  /**
+   * Unchanged resources whose bookkeeping (e.g. the render-reuse key after a bootplan upgrade) is out
+   * of date: apply records these outputs without calling any provider, so later plans are fast again.
+   */
+  refresh: Record<string, Record<string, unknown>>;
 }
 
 /** The last line of a plan: `Plan: A to add, ...` or `No changes.` */

@@ -6,12 +6,17 @@ import type { BootFile, Distro, Stack } from "../model/stack.js";
 import { hostedImagePath } from "../render/paths.js";
 import { renderSystemFiles } from "../render/system.js";
 import { secretMarker, type SecretDigester } from "../secrets/secrets.js";
+import { profileRenderPart, renderKey } from "./render-cache.js";
 import { addressOf, type DesiredResource } from "./resource.js";
+import { CompatDecider } from "../compat/decide.js";
+import { buildCmResources } from "../cm/graph.js";
 
 /** What building the graph needs beyond the stack: secret values (for digests only) and the digester. */
 export interface GraphOptions {
   secrets: Record<string, string>;
   digest: SecretDigester;
+  /** Recorded outputs by address; a system whose render key is unchanged reuses its recorded files. */
+  recorded?: (address: string) => Record<string, unknown> | undefined;
 }
 
 /** The secrets the systems of a stack need, so only those are read. */
@@ -62,27 +67,44 @@ export function buildDesiredResources(stack: Stack, opts: GraphOptions): Desired
   }
 
   const templates = new Map<string, string>();
+  const profileParts = new Map<string, string>();
+  const digests = new Map<string, string>();
   const secretText = Object.fromEntries(Object.keys(stack.secrets).map((n) => [n, secretMarker(n)]));
+  const compat = new CompatDecider(stack);
   for (const sys of Object.values(stack.systems)) {
     const profile = stack.profiles[sys.profile];
     const distro = stack.distros[profile.distro];
     const tpl = profile.answerFile.template;
     if (tpl && !templates.has(tpl)) templates.set(tpl, readFileSync(tpl, "utf8"));
-    let files;
-    try {
-      files = renderSystemFiles({
-        serverUrl: stack.server.url, system: sys, profile, distro,
-        repos: profile.repos.map((r) => stack.repos[r]), secretText,
-        answerTemplate: tpl ? templates.get(tpl) : undefined, packages: profile.packages,
-      });
-    } catch (err) {
-      const why = err instanceof Error ? err.message.split("\n")[0] : String(err);
-      const where = tpl ? `template ${relative(stack.dir, tpl)}` : `the built-in ${profile.answerFile.format} template`;
-      throw new StackError("render.failed", sys.source, `system ${sys.name}: rendering ${where} failed: ${why} (profile ${profile.name} at ${formatPosition(profile.source)})`);
+    // Only packages compatible with this system reach its answer file; its failures block its plan.
+    const decided = compat.decide(sys);
+    const packages = decided.packages;
+    const common = {
+      serverUrl: stack.server.url, profile, distro, repos: profile.repos.map((r) => stack.repos[r]), secretText,
+      answerTemplate: tpl ? templates.get(tpl) : undefined,
+    };
+    let part = profileParts.get(profile.name);
+    if (part === undefined) profileParts.set(profile.name, (part = profileRenderPart(common)));
+    const key = renderKey(part, sys, packages);
+    const recorded = opts.recorded?.(addressOf("system", sys.name));
+    let files: Record<string, string>;
+    if (recorded && recorded.renderKey === key && recorded.files) {
+      files = recorded.files as Record<string, string>;
+    } else {
+      try {
+        files = Object.fromEntries(renderSystemFiles({ ...common, system: sys, packages }).map((f) => [f.path, f.content]));
+      } catch (err) {
+        const why = err instanceof Error ? err.message.split("\n")[0] : String(err);
+        const where = tpl ? `template ${relative(stack.dir, tpl)}` : `the built-in ${profile.answerFile.format} template`;
+        throw new StackError("render.failed", sys.source, `system ${sys.name}: rendering ${where} failed: ${why} (profile ${profile.name} at ${formatPosition(profile.source)})`);
+      }
     }
     const secret = profile.rootPassword?.secret;
     const secretDigests: Record<string, string> = {};
-    if (secret) secretDigests[secret] = opts.digest(secret, opts.secrets[secret]);
+    if (secret) {
+      if (!digests.has(secret)) digests.set(secret, opts.digest(secret, opts.secrets[secret]));
+      secretDigests[secret] = digests.get(secret)!;
+    }
     out.push({
       address: addressOf("system", sys.name), kind: "system", name: sys.name,
       dependsOn: [addressOf("profile", profile.name), addressOf("distro", distro.name)],
@@ -91,10 +113,15 @@ export function buildDesiredResources(stack: Stack, opts: GraphOptions): Desired
         name: sys.name, root, hostname: sys.hostname, profile: profile.name, distro: distro.name, netboot: sys.netboot,
         interfaces: sys.interfaces.map((i) => ({ name: i.name ?? null, mac: i.mac, ip: i.ip ? `${i.ip}/${i.prefix}` : null, gateway: i.gateway ?? null, dns: i.dns })),
         attributes: sys.attributes, kernelArgs: sys.kernelArgs,
-        files: Object.fromEntries(files.map((f) => [f.path, f.content])),
+        files,
         secretDigests,
+        renderKey: key,
+        ...(Object.keys(decided.inputs).length ? { compat: decided.inputs } : {}),
       },
+      ...(decided.notes.length ? { notes: decided.notes } : {}),
+      ...(decided.errors.length ? { incompatible: decided.errors } : {}),
     });
   }
+  out.push(...buildCmResources(stack, root));
   return out;
 }

@@ -1,7 +1,9 @@
 /** The unit of planning: one desired resource with an address, inputs and dependencies. */
 
+import type { IncompatibleTargetError } from "../compat/errors.js";
+
 /** Resource kinds, each with its own provider. */
-export type ResourceKind = "distro" | "repo" | "profile" | "system";
+export type ResourceKind = "distro" | "repo" | "profile" | "system" | "cm" | "cm-index";
 
 /** A resource the stack asks for. Inputs are plain JSON; secrets appear only as markers and digests. */
 export interface DesiredResource {
@@ -14,6 +16,10 @@ export interface DesiredResource {
   dependsOn: string[];
   /** Secrets whose values the provider needs to write this resource. */
   secretNames: string[];
+  /** Lines the plan shows with the resource, e.g. which external lists governed its packages. */
+  notes?: string[];
+  /** Why it cannot be planned (a target outside a governing list); the plan fails when it is in scope. */
+  incompatible?: IncompatibleTargetError[];
 }
 
 /** Builds an address from a kind and a name. */

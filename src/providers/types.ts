@@ -7,5 +7,8 @@ export type BootplanProvider = Required<Pick<pulumi.dynamic.ResourceProvider, "c
 /** Input keys that carry secret values into a provider at apply time; never recorded or shown. */
 export const SECRET_INPUT = "__secrets";
 
-/** Output keys a provider computes; they are not inputs and never cause a diff. */
-export const COMPUTED_OUTPUTS = ["fileHashes"];
+/**
+ * Keys that are bookkeeping, not desired configuration: what a provider computed (`fileHashes`) and
+ * the render-reuse key. They are recorded but never cause a diff or show in a plan.
+ */
+export const BOOKKEEPING_KEYS = ["fileHashes", "renderKey"];

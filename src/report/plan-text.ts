@@ -36,6 +36,7 @@ function diffLines(c: Colors, diff: string, indent: string): string[] {
 /** Renders one change: header, fields, files. */
 function renderChange(c: Colors, ch: PlannedChange, opts: TextOptions): string[] {
   const out = [`  ${paint(c, ch.action, `${SYMBOL[ch.action]} ${ch.address}`)}${ch.reason ? c.dim(` (${ch.reason})`) : ""}`];
+  for (const n of ch.notes ?? []) out.push(c.cyan(`      # ${n}`));
   if (ch.action !== "delete") {
     for (const f of ch.fields) {
       const line = ch.action === "create" ? `${f.path} = ${formatValue(f.new)}` : `${f.path}: ${formatValue(f.old)} -> ${formatValue(f.new)}`;

@@ -7,7 +7,7 @@ import { validateStackFile } from "./schema.js";
 import { locate, parseYamlFile, type DocPath, type YamlFile } from "./yaml.js";
 
 /** The kinds a stack declares as maps keyed by name. */
-export const KINDS = ["secrets", "distros", "repos", "profiles", "systems"] as const;
+export const KINDS = ["secrets", "distros", "repos", "profiles", "systems", "packages", "overrides", "cm"] as const;
 export type Kind = (typeof KINDS)[number];
 
 /** Keys that only stack.yaml may set. */
@@ -91,10 +91,9 @@ export function readRawStack(dirArg: string, displayBase?: string): RawStack {
       if (!map) continue;
       for (const [name, value] of Object.entries(map)) {
         const prev = kinds[kind].get(name);
-        const here = locate(f, [kind, name], "key");
         if (prev) {
           const there = locate(prev.file, prev.path, "key");
-          errors.push(new StackError("stack.duplicate-name", here, `${kind}.${name} is defined twice: here and at ${there.file}:${there.line}:${there.column}`));
+          errors.push(new StackError("stack.duplicate-name", locate(f, [kind, name], "key"), `${kind}.${name} is defined twice: here and at ${there.file}:${there.line}:${there.column}`));
           continue;
         }
         kinds[kind].set(name, { name, value: value ?? {}, file: f, path: [kind, name] });

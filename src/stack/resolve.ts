@@ -6,8 +6,11 @@ import { StackError, StackErrors, type SourcePosition } from "../errors.js";
 import type { AnswerFormat, BootFile, Distro, OsFamily, Profile, Repo, SecretSource, Stack, System } from "../model/stack.js";
 import { isIpv4, isMulticastMac, parseCidr, parseMac } from "../util/net.js";
 import { deepMerge } from "../util/merge.js";
-import { locate, type DocPath } from "./yaml.js";
+import { lazyPosition, locate, type DocPath } from "./yaml.js";
+import { compileCompat } from "../compat/compile.js";
+import { checkSystemAttributes, readProfileRequirements, readRequirements, resolveOverrides, resolvePackages } from "../compat/declare.js";
 import type { RawEntry, RawStack } from "./raw.js";
+import { resolveCm } from "../cm/resolve.js";
 
 /** The answer-file format each OS family's installer reads. */
 export const FORMAT_FOR_FAMILY: Record<OsFamily, AnswerFormat> = { debian: "preseed", ubuntu: "autoinstall", rhel: "kickstart" };
@@ -20,7 +23,7 @@ class Problems {
   }
 }
 
-const where = (e: RawEntry): SourcePosition => locate(e.file, e.path, "key");
+const where = (e: RawEntry): SourcePosition => lazyPosition(e.file, e.path, "key");
 const addr = (e: RawEntry, ...sub: (string | number)[]): string =>
   [e.path.join("."), ...sub].join(".").replace(/\.(\d+)(?=\.|$)/g, "[$1]");
 
@@ -87,8 +90,10 @@ function profileChain(e: RawEntry, profiles: Map<string, RawEntry>, p: Problems)
       return undefined;
     }
     if (seen.has(parentName)) {
-      if (parentName === e.name) {
-        p.at(e, ["inherits"], "stack.inheritance-cycle", `${addr(e, "inherits")}: inheritance cycle ${[...chain.map((c) => c.name), parentName].join(" -> ")}`);
+      // Every member of a cycle finds it; only the first by name reports it, with the path from itself.
+      const path = [...chain].reverse().map((c) => c.name);
+      if (parentName === e.name && path.every((n) => n >= e.name)) {
+        p.at(e, ["inherits"], "stack.inheritance-cycle", `${addr(e, "inherits")}: inheritance cycle ${[...path, parentName].join(" -> ")}`);
       }
       return undefined;
     }
@@ -147,6 +152,7 @@ function resolveProfiles(raw: RawStack, distros: Record<string, Distro>, p: Prob
       answerFile: { format, template },
       kernelArgs: m.kernelArgs ?? [],
       packages: m.packages ?? [],
+      requires: readProfileRequirements(chain, p.list),
       repos: m.repos ?? [],
       rootPassword: m.rootPassword,
       timezone: m.timezone ?? "UTC",
@@ -160,8 +166,11 @@ function resolveProfiles(raw: RawStack, distros: Record<string, Distro>, p: Prob
 
 function resolveSystems(raw: RawStack, profiles: Record<string, Profile>, p: Problems): Record<string, System> {
   const out: Record<string, System> = {};
-  const macs = new Map<string, string>();
-  const ips = new Map<string, string>();
+  // First users of each MAC and IP; their positions are computed only when a duplicate needs naming.
+  const macs = new Map<string, { entry: RawEntry; path: (string | number)[] }>();
+  const ips = new Map<string, { entry: RawEntry; path: (string | number)[] }>();
+  const owner = (o: { entry: RawEntry; path: (string | number)[] }): string =>
+    `${o.entry.name} (${o.entry.file.file}:${locate(o.entry.file, [...o.entry.path, ...o.path]).line})`;
   for (const e of raw.kinds.systems.values()) {
     const v = e.value as { profile: string; hostname?: string; interfaces: Record<string, unknown>[]; attributes?: Record<string, unknown>; netboot?: boolean; kernelArgs?: string[]; manage?: unknown };
     if (!raw.kinds.profiles.has(v.profile)) {
@@ -173,17 +182,17 @@ function resolveSystems(raw: RawStack, profiles: Record<string, Profile>, p: Pro
     }
     const interfaces = v.interfaces.map((nic, i) => {
       const mac = parseMac(String(nic.mac));
-      const here = `${e.name} (${e.file.file}:${locate(e.file, [...e.path, "interfaces", i, "mac"]).line})`;
+      const here = { entry: e, path: ["interfaces", i] };
       if (!mac) p.at(e, ["interfaces", i, "mac"], "stack.invalid-mac", `${addr(e, "interfaces", i, "mac")}: expected a MAC address like 52:54:00:12:34:01, found ${JSON.stringify(nic.mac)}`);
       else if (isMulticastMac(mac)) p.at(e, ["interfaces", i, "mac"], "stack.invalid-mac", `${addr(e, "interfaces", i, "mac")}: ${mac} is a multicast address, which no network card boots from`);
-      else if (macs.has(mac)) p.at(e, ["interfaces", i, "mac"], "stack.duplicate-mac", `${addr(e, "interfaces", i, "mac")}: MAC ${mac} is already used by system ${macs.get(mac)}`);
+      else if (macs.has(mac)) p.at(e, ["interfaces", i, "mac"], "stack.duplicate-mac", `${addr(e, "interfaces", i, "mac")}: MAC ${mac} is already used by system ${owner(macs.get(mac)!)}`);
       else macs.set(mac, here);
       let ip: string | undefined;
       let prefix: number | undefined;
       if (nic.ip !== undefined) {
         const c = parseCidr(String(nic.ip));
         if (!c) p.at(e, ["interfaces", i, "ip"], "stack.invalid-ip", `${addr(e, "interfaces", i, "ip")}: expected an IPv4 address with prefix like 10.0.2.15/24, found ${JSON.stringify(nic.ip)}`);
-        else if (ips.has(c.ip)) p.at(e, ["interfaces", i, "ip"], "stack.duplicate-ip", `${addr(e, "interfaces", i, "ip")}: address ${c.ip} is already used by system ${ips.get(c.ip)}`);
+        else if (ips.has(c.ip)) p.at(e, ["interfaces", i, "ip"], "stack.duplicate-ip", `${addr(e, "interfaces", i, "ip")}: address ${c.ip} is already used by system ${owner(ips.get(c.ip)!)}`);
         else {
           ips.set(c.ip, here);
           ({ ip, prefix } = c);
@@ -250,6 +259,7 @@ export function resolveStack(raw: RawStack): Stack {
       kernel: resolveBootFile(raw.dir, e, "kernel", p, fp),
       initrd: resolveBootFile(raw.dir, e, "initrd", p, fp),
       installTree: v.installTree,
+      requires: readRequirements(e, ["requires"], "requires", p.list),
       source: where(e),
     };
   }
@@ -262,6 +272,12 @@ export function resolveStack(raw: RawStack): Stack {
 
   const profiles = resolveProfiles(raw, distros, p, fp);
   const systems = resolveSystems(raw, profiles, p);
+  checkSystemAttributes(raw, p.list);
+  const packages = resolvePackages(raw, p.list, fp);
+  const overrides = resolveOverrides(raw, p.list);
+  const cm = resolveCm(raw, profiles, systems);
+  p.list.push(...cm.errors);
+  if (!p.list.length) p.list.push(...compileCompat({ packages, overrides, distros, profiles }).errors);
   const provisioningRoot = inside("provisioningRoot", s.provisioningRoot ?? ".bootplan/root");
   const statePath = inside("state", s.state?.path ?? ".bootplan/state.json");
   if (p.list.length) throw new StackErrors(p.list.sort(byPosition));
@@ -278,6 +294,9 @@ export function resolveStack(raw: RawStack): Stack {
     repos,
     profiles,
     systems,
+    packages,
+    overrides,
+    cm: cm.cm,
     fingerprint: sha256(fp.sort().join("\n")),
   };
 }

@@ -1,23 +1,10 @@
 /** Validates one parsed stack file against schemas/stack.schema.json and pins each error to its place. */
-import { readFileSync } from "node:fs";
-import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
+import type { ErrorObject } from "ajv/dist/2020.js";
 import { StackError } from "../errors.js";
+import { validators } from "../util/validators.js";
 import { formatDocPath, locate, type DocPath, type YamlFile } from "./yaml.js";
 
-/** Absolute location of the JSON Schemas shipped with bootplan. */
-export const SCHEMA_DIR = new URL("../../schemas/", import.meta.url);
-
-/** Reads a schema by file name from schemas/. */
-export function readSchema(name: string): Record<string, unknown> {
-  return JSON.parse(readFileSync(new URL(name, SCHEMA_DIR), "utf8"));
-}
-
-let compiled: ValidateFunction | undefined;
-
-function stackValidator(): ValidateFunction {
-  compiled ??= new Ajv2020({ allErrors: true, strict: false }).compile(readSchema("stack.schema.json"));
-  return compiled;
-}
+export { readSchema, SCHEMA_DIR } from "../util/validators.js";
 
 const NAME_RULE =
   "names use letters, digits, '_', '-' and '.', may not start with '.' and may not contain '..', '/', '\\' or NUL";
@@ -86,7 +73,7 @@ function toStackError(f: YamlFile, e: ErrorObject): StackError | undefined {
 
 /** Schema errors of one file, one per place, in document order. */
 export function validateStackFile(f: YamlFile): StackError[] {
-  const validate = stackValidator();
+  const validate = validators("stack").doc;
   if (validate(f.value)) return [];
   const seen = new Set<string>();
   const out: StackError[] = [];

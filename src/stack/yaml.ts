@@ -1,24 +1,70 @@
-/** Parses one YAML stack file, keeping what is needed to point errors at a line and column. */
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from "yaml";
+/**
+ * Parses one YAML stack file. Values come from js-yaml, which is several times faster than a
+ * position-keeping parser on fleet-sized stacks; positions come from the `yaml` package, parsed
+ * lazily, only when something needs a line and column (an error, `explain`).
+ */
+import jsyaml from "js-yaml";
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type YAMLMap } from "yaml";
 import { StackError, type SourcePosition } from "../errors.js";
 
 /** Aliases allowed per file; far above what a hand-written stack uses, far below a "billion laughs". */
 const MAX_ALIAS_COUNT = 200;
 
-/** A parsed stack file: its plain value plus the document and line index for positions. */
-export interface YamlFile {
-  /** Path as shown in messages (relative to the working directory when under it). */
-  file: string;
-  /** Path relative to the stack directory, with forward slashes. */
-  rel: string;
-  text: string;
-  doc: Document.Parsed;
-  lines: LineCounter;
-  value: unknown;
-}
+/** Something that looks like an alias (`*name`); files with one take the careful parser, which bounds expansion. */
+const ALIAS_TOKEN = /(?:^|[\s[{,:-])\*[^\s,[\]{}]+/m;
 
 /** A path inside a document: keys and array indexes from the root. */
 export type DocPath = ReadonlyArray<string | number>;
+
+/** A parsed stack file: its plain value, with the position-keeping document built on demand. */
+export class YamlFile {
+  private parsed?: { doc: Document.Parsed; lines: LineCounter };
+  private readonly mapIndex = new WeakMap<YAMLMap, Map<string, unknown>>();
+
+  constructor(
+    /** Path as shown in messages (relative to the working directory when under it). */
+    readonly file: string,
+    /** Path relative to the stack directory, with forward slashes. */
+    readonly rel: string,
+    readonly text: string,
+    readonly value: unknown,
+    parsed?: { doc: Document.Parsed; lines: LineCounter },
+  ) {
+    this.parsed = parsed;
+  }
+
+  /** The document with source ranges (parsed on first use). */
+  get doc(): Document.Parsed {
+    return this.positions().doc;
+  }
+
+  /** Offset -> line/column index (built on first use). */
+  get lines(): LineCounter {
+    return this.positions().lines;
+  }
+
+  private positions(): { doc: Document.Parsed; lines: LineCounter } {
+    this.parsed ??= parseWithPositions(this.text);
+    return this.parsed;
+  }
+
+  /** The pairs of a map by key, indexed once so locating thousands of entries stays linear. */
+  pairsOf(map: YAMLMap): Map<string, unknown> {
+    let idx = this.mapIndex.get(map);
+    if (!idx) {
+      idx = new Map();
+      for (const it of map.items) if (isPair(it) && isScalar(it.key)) idx.set(String(it.key.value), it);
+      this.mapIndex.set(map, idx);
+    }
+    return idx;
+  }
+}
+
+function parseWithPositions(text: string): { doc: Document.Parsed; lines: LineCounter } {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, strict: true });
+  return { doc, lines };
+}
 
 /** Renders a document path the way a reader writes it: `systems.web01.interfaces[0].mac`. */
 export function formatDocPath(path: DocPath): string {
@@ -30,11 +76,10 @@ export function formatDocPath(path: DocPath): string {
   return out || "(document root)";
 }
 
-/** Parses YAML text; a syntax error or alias bomb becomes a StackError at its position. */
-export function parseYamlFile(text: string, file: string, rel: string): YamlFile {
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, strict: true });
-  const first = doc.errors[0];
+/** Parses with the position-keeping parser; syntax errors and alias bombs become positioned StackErrors. */
+function parseCarefully(text: string, file: string, rel: string): YamlFile {
+  const parsed = parseWithPositions(text);
+  const first = parsed.doc.errors[0];
   if (first) {
     const pos = first.linePos?.[0];
     const what = first.message.split("\n")[0].replace(/ at line \d+, column \d+.*$/, "");
@@ -42,17 +87,32 @@ export function parseYamlFile(text: string, file: string, rel: string): YamlFile
   }
   let value: unknown;
   try {
-    value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    value = parsed.doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (err) {
-    const at = firstAliasOffset(doc);
-    const p = lines.linePos(at);
+    const p = parsed.lines.linePos(firstAliasOffset(parsed.doc));
     const why = err instanceof Error ? err.message : String(err);
     const detail = /alias/i.test(why)
       ? `too many YAML alias expansions (more than ${MAX_ALIAS_COUNT}); refusing a possible alias bomb`
       : `YAML error: ${why}`;
     throw new StackError("stack.yaml-aliases", { file, line: p.line, column: p.col }, detail);
   }
-  return { file, rel, text, doc, lines, value: value ?? {} };
+  return new YamlFile(file, rel, text, value ?? {}, parsed);
+}
+
+/** Parses YAML text; a syntax error or alias bomb becomes a StackError at its position. */
+export function parseYamlFile(text: string, file: string, rel: string): YamlFile {
+  if (ALIAS_TOKEN.test(text)) return parseCarefully(text, file, rel);
+  let value: unknown;
+  try {
+    // The core schema matches the `yaml` package's YAML 1.2 defaults: no timestamps, no merge keys.
+    value = jsyaml.load(text, { schema: jsyaml.CORE_SCHEMA, filename: file });
+  } catch (err) {
+    // Report the error the way the careful parser words it; fall back to js-yaml's own words.
+    parseCarefully(text, file, rel);
+    const e = err as { reason?: string; mark?: { line: number; column: number } };
+    throw new StackError("stack.yaml-syntax", { file, line: (e.mark?.line ?? 0) + 1, column: (e.mark?.column ?? 0) + 1 }, `YAML syntax error: ${e.reason ?? String(err)}`);
+  }
+  return new YamlFile(file, rel, text, value ?? {});
 }
 
 function firstAliasOffset(doc: Document.Parsed): number {
@@ -76,7 +136,7 @@ export function locate(f: YamlFile, path: DocPath, at: "key" | "value" = "value"
   for (const seg of path) {
     if (isAlias(node)) node = node.resolve(f.doc);
     if (isMap(node)) {
-      const pair = node.items.find((it) => isPair(it) && isScalar(it.key) && String(it.key.value) === String(seg));
+      const pair = f.pairsOf(node).get(String(seg)) as { key: unknown; value: unknown } | undefined;
       if (!pair) break;
       keyNode = pair.key;
       node = pair.value;
@@ -87,8 +147,20 @@ export function locate(f: YamlFile, path: DocPath, at: "key" | "value" = "value"
       break;
     }
   }
-  const target = (at === "key" && keyNode ? keyNode : node ?? keyNode) as Node | undefined;
-  const offset = target?.range?.[0] ?? 0;
-  const p = f.lines.linePos(offset);
+  const target = (at === "key" && keyNode ? keyNode : node ?? keyNode) as { range?: number[] } | undefined;
+  const p = f.lines.linePos(target?.range?.[0] ?? 0);
   return { file: f.file, line: p.line, column: p.col };
+}
+
+/** A position computed only when read: entities carry one each, and most are never shown. */
+export function lazyPosition(f: YamlFile, path: DocPath, at: "key" | "value" = "key"): SourcePosition {
+  let cached: SourcePosition | undefined;
+  const get = (): SourcePosition => (cached ??= locate(f, path, at));
+  const out = {} as SourcePosition;
+  Object.defineProperties(out, {
+    file: { get: () => f.file, enumerable: true },
+    line: { get: () => get().line, enumerable: true },
+    column: { get: () => get().column, enumerable: true },
+  });
+  return out;
 }

@@ -5,6 +5,7 @@ import { hasChanges, type ExecutablePlan } from "../../engine/types.js";
 import { StalePlanError, UsageError } from "../../errors.js";
 import { providerFor } from "../../providers/index.js";
 import { renderPlanText } from "../../report/plan-text.js";
+import type { StateWriter } from "../../state/types.js";
 import type { CliConfig } from "../options.js";
 import type { Io } from "../output.js";
 import { progressReporter } from "../progress.js";
@@ -32,8 +33,29 @@ async function confirm(plan: ExecutablePlan, opts: CliConfig, io: Io, verb: stri
   void plan;
 }
 
+/** Records refreshed bookkeeping of unchanged resources; no provider is called and nothing is printed. */
+function recordRefresh(writer: StateWriter, plan: ExecutablePlan): void {
+  const resources = writer.current().resources;
+  for (const [address, outputs] of Object.entries(plan.refresh ?? {})) {
+    const rec = resources[address];
+    if (rec) writer.record(address, { ...rec, outputs });
+  }
+}
+
+/** Applies a plan with no changes: only its refreshed bookkeeping, if any, is recorded. */
+function settleNoChanges(s: Session, plan: ExecutablePlan, io: Io): number {
+  if (Object.keys(plan.refresh ?? {}).length) {
+    const writer = s.store.writer();
+    recordRefresh(writer, plan);
+    writer.commit();
+  }
+  io.out("No changes.\n");
+  return 0;
+}
+
 async function execute(s: Session, plan: ExecutablePlan, opts: CliConfig, io: Io): Promise<number> {
   const writer = s.store.writer();
+  recordRefresh(writer, plan);
   let interrupted = false;
   const onSigint = (): void => {
     interrupted = true;
@@ -71,18 +93,15 @@ export async function applyCommand(target: string, opts: CliConfig, io: Io, dest
     return withStateLock(s.stack.state.path, `bootplan apply ${target}`, opts, async () => {
       assertPlanFresh(saved, s.stack.fingerprint, s.store.read(), target);
       assertSecretsUnchanged(s, saved.plan, io, target);
-      if (!hasChanges(saved.plan)) {
-        io.out("No changes.\n");
-        return 0;
-      }
+      if (!hasChanges(saved.plan)) return settleNoChanges(s, saved.plan, io);
       return execute(s, saved.plan, opts, io);
     });
   }
   const s = openSession(target, io);
   return withStateLock(s.stack.state.path, `bootplan ${verb}`, opts, async () => {
     const plan = await planSession(s, s.store.read(), io, { targets: opts.target, destroy });
+    if (!hasChanges(plan)) return settleNoChanges(s, plan, io);
     io.out(renderPlanText(plan, { color: opts.color && io.isTty, showNewFiles: opts.showNewFiles }));
-    if (!hasChanges(plan)) return 0;
     await confirm(plan, opts, io, verb);
     return execute(s, plan, opts, io);
   });

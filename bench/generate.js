@@ -1,0 +1,60 @@
+// Generates a synthetic fleet stack for the benchmark: N systems over 20 profiles and 4 distros.
+import { mkdirSync, writeFileSync, cpSync } from "node:fs";
+import { join } from "node:path";
+
+const FAMILIES = [
+  ["debian-12", "debian", "12", "hosted"],
+  ["rocky-9", "rhel", "9", "linked"],
+  ["ubuntu-2404", "ubuntu", "24.04", "linked"],
+  ["rocky-8", "rhel", "8", "linked"],
+];
+
+/** Writes the stack into `dir` and returns the path of the file holding system `sys-00000`. */
+export function generateStack(dir, n, { labDir }) {
+  mkdirSync(join(dir, "systems"), { recursive: true });
+  cpSync(join(labDir, "boot"), join(dir, "boot"), { recursive: true });
+  cpSync(join(labDir, "secrets"), join(dir, "secrets"), { recursive: true });
+  const y = [];
+  y.push("stack: bench", "provisioningRoot: .bootplan/root", "state: {backend: file, path: .bootplan/state.json}",
+    'server: {url: "http://10.0.0.1:8080"}', "secrets:", "  root-password: {file: secrets/demo-root-password.hash}");
+  y.push("distros:");
+  for (const [name, family, release, how] of FAMILIES) {
+    y.push(`  ${name}:`, `    os: {family: ${family}, release: "${release}"}`, "    arch: x86_64", `    installTree: http://mirror.example/${name}`);
+    if (how === "hosted") {
+      y.push("    kernel: {path: boot/debian-12/linux, sha256: aa6d2220a2f0e2aa6b50ccc5932dd3b29c7e14c9062b9c71a63954960d033851}");
+      y.push("    initrd: {path: boot/debian-12/initrd.gz, sha256: 9009180af0898b1bc8ed27677ed8ad7ace396eebfce4e2887f8287022a34cb12}");
+    } else {
+      y.push(`    kernel: {url: "http://mirror.example/${name}/vmlinuz"}`, `    initrd: {url: "http://mirror.example/${name}/initrd.img"}`);
+    }
+  }
+  y.push("repos:", "  extras: {url: http://mirror.example/extras, suite: stable, components: [main]}");
+  y.push("profiles:");
+  for (let p = 0; p < 20; p++) {
+    const [distro] = FAMILIES[p % 4];
+    if (p < 4) {
+      y.push(`  base-${p}:`, `    distro: ${distro}`, '    kernelArgs: ["console=ttyS0,115200"]', "    packages: [openssh-server, curl]",
+        "    rootPassword: {secret: root-password}");
+      if (p % 4 === 0) y.push("    repos: [extras]");
+    } else {
+      y.push(`  role-${p}:`, `    inherits: base-${p % 4}`, `    packages: [pkg-${p}, tool-${p}]`);
+    }
+  }
+  writeFileSync(join(dir, "stack.yaml"), y.join("\n") + "\n");
+
+  const perFile = 1000;
+  for (let f = 0; f * perFile < n; f++) {
+    const lines = ["systems:"];
+    for (let i = f * perFile; i < Math.min(n, (f + 1) * perFile); i++) {
+      const p = i % 20;
+      const profile = p < 4 ? `base-${p}` : `role-${p}`;
+      const id = String(i).padStart(5, "0");
+      const mac = `52:54:${((i >> 16) & 255).toString(16).padStart(2, "0")}:${((i >> 8) & 255).toString(16).padStart(2, "0")}:${(i & 255).toString(16).padStart(2, "0")}:01`;
+      const ip = `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}/8`;
+      lines.push(`  sys-${id}:`, `    profile: ${profile}`, `    hostname: sys-${id}.bench.example`,
+        `    interfaces: [{name: eth0, mac: "${mac}", ip: ${ip}, gateway: 10.255.255.254, dns: [10.255.255.253]}]`,
+        `    attributes: {arch: x86_64, firmware: ${i % 2 ? "uefi" : "bios"}, memoryMiB: 8192}`);
+    }
+    writeFileSync(join(dir, "systems", `systems-${String(f).padStart(3, "0")}.yaml`), lines.join("\n") + "\n");
+  }
+  return join(dir, "systems", "systems-000.yaml");
+}
