@@ -1,4 +1,5 @@
 /** The bootplan command line: wires each command to its module, maps errors to exit codes. */
+import { createRequire } from "node:module";
 import { Command, CommanderError } from "commander";
 import { BootplanError } from "../errors.js";
 import { GLOBAL_OPTIONS, withOptions, type CliConfig } from "./options.js";
@@ -7,9 +8,14 @@ import { processIo, type Io } from "./output.js";
 /** Exit codes: 0 success (no changes), 1 error, 2 changes present (with --detailed-exitcode), 130 interrupted. */
 export const EXIT = { ok: 0, error: 1, changes: 2, interrupted: 130 } as const;
 
+function packageVersion(): string {
+  return (createRequire(import.meta.url)("../../package.json") as { version: string }).version;
+}
+
 function program(io: Io, setCode: (n: number) => void): Command {
   const p = new Command("bootplan")
     .description("Declarative provisioning for fleets of physical and virtual machines: plan, apply, drift.")
+    .version(packageVersion(), "-V, --version")
     .showHelpAfterError("(run bootplan help for usage)")
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .exitOverride();

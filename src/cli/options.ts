@@ -64,7 +64,7 @@ export const OPTIONS: { [K in keyof CliConfig]-?: OptionSpec<CliConfig[K]> } = {
     flags: "--target <address>",
     description: "limit to this resource and its dependencies (repeatable), e.g. system.web01",
     default: [],
-    parse: (v, prev) => [...prev, v],
+    parse: (v, prev) => [...(prev ?? []), v],
   },
   autoApprove: { flags: "--auto-approve", description: "apply without asking", default: false },
   parallelism: { flags: "--parallelism <n>", description: "most operations at once", default: 10, parse: positiveInt("--parallelism") },
@@ -88,7 +88,9 @@ export function withOptions<K extends keyof CliConfig>(cmd: Command, keys: K[]):
     const spec = OPTIONS[key] as OptionSpec<unknown>;
     const opt = new Option(spec.flags, spec.description);
     if (spec.parse) opt.argParser(spec.parse as (v: string, p: unknown) => unknown);
-    if (spec.default !== undefined && !spec.flags.startsWith("--no-")) opt.default(spec.default);
+    // Off switches, empty lists and zero are the natural "not given"; only real defaults show in --help.
+    const shown = spec.default !== undefined && spec.default !== false && spec.default !== 0 && !(Array.isArray(spec.default) && !spec.default.length);
+    if (shown && !spec.flags.startsWith("--no-")) opt.default(spec.default);
     cmd.addOption(opt);
   }
   return cmd;
