@@ -11,9 +11,16 @@ import type { Io } from "../output.js";
 /** Prints the ENC document of `fqdn`; returns the exit code. */
 export async function encCommand(fqdn: string, dir: string, opts: CliConfig, io: Io): Promise<number> {
   const state = RecordedState.open(await locateState(dir, opts.state));
+  // Quick path: the one Puppet handoff recorded with this node's ENC file; anything else (none, several,
+  // a CM system named) goes through the CM systems' node directories, which also words the errors.
+  const quick = state.handoffsWithFile(`/nodes/${fqdn}.yaml`).filter((h) => h.rec.outputs.type === "puppet" && (!opts.cmSystem || h.rec.outputs.cm === opts.cmSystem));
+  if (quick.length === 1) {
+    io.out((quick[0].rec.outputs.files as Record<string, string>)[quick[0].path]);
+    return 0;
+  }
   const cm = chooseCm(state, "puppet", "puppet", opts.cmSystem, fqdn);
   const system = cm.nodes[fqdn];
-  if (!system) throw new CmLookupError("cm.unknown-node", `${fqdn}: not a node of Puppet CM system ${cm.name} in ${state.path}`);
+  if (!system) throw new CmLookupError("cm.unknown-node", `${fqdn}: not a node of puppet CM system ${cm.name} in ${state.path}`);
   const address = `cm.${cm.name}.${system}`;
   const files = (state.record(address)?.outputs.files ?? {}) as Record<string, string>;
   const enc = files[`${cm.output}/nodes/${fqdn}.yaml`];

@@ -1,0 +1,82 @@
+/**
+ * CM handoff resources. Each (CM system, system) pair is `cm.<cm>.<system>` (kind "cm"), owning that
+ * node's own files and depending on `system.<system>`, so a machine is handed over once provisioned.
+ * Each CM system is `cm.<cm>` (kind "cm-index"), owning the files every member shares (the Ansible
+ * inventory, Salt's top files) and the node directory `bootplan enc`/`inventory` look names up in;
+ * it depends on its members, so removing a machine updates the shared files before its own go.
+ */
+import { StackError } from "../errors.js";
+import { addressOf, type DesiredResource } from "../graph/resource.js";
+import type { Stack, System } from "../model/stack.js";
+import { ADAPTERS } from "./adapters.js";
+import type { Member } from "./adapter.js";
+import { pillarSls } from "./salt.js";
+import type { CmSystem, NodeIdentity } from "./types.js";
+
+/** The address of one machine's handoff to one CM system. */
+export function handoffAddress(cm: string, system: string): string {
+  return addressOf("cm", `${cm}.${system}`);
+}
+
+/** The identity a CM system receives for a system: its FQDN as node name, static addresses, MACs. */
+export function nodeIdentity(sys: System): NodeIdentity {
+  return {
+    name: sys.hostname,
+    system: sys.name,
+    hostname: sys.hostname,
+    ips: sys.interfaces.flatMap((i) => (i.ip ? [i.ip] : [])),
+    macs: sys.interfaces.map((i) => i.mac),
+  };
+}
+
+function prefixed(dir: string, files: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(files).map(([rel, text]) => [`${dir}/${rel}`, text]));
+}
+
+/** Two members may not share a node name (or, for Salt, a pillar file): their artifacts would collide. */
+function checkUnique(cm: CmSystem, sys: System, key: string, seen: Map<string, string>): void {
+  const other = seen.get(key);
+  if (other) throw new StackError("cm.duplicate-node", sys.source, `systems.${sys.name}: CM system ${cm.name} already receives ${other} as ${JSON.stringify(key)}; give the systems distinct hostnames`);
+  seen.set(key, sys.name);
+}
+
+/** The handoff and index resources of every CM system, in a stable order. */
+export function buildCmResources(stack: Stack, root: string): DesiredResource[] {
+  const out: DesiredResource[] = [];
+  for (const cm of Object.values(stack.cm).sort((a, b) => a.name.localeCompare(b.name))) {
+    const adapter = ADAPTERS[cm.type];
+    const members: Member[] = [];
+    const nodes: Record<string, string> = {};
+    const seen = new Map<string, string>();
+    const seenPillar = new Map<string, string>();
+    const addresses: string[] = [];
+    for (const name of Object.keys(cm.members).sort()) {
+      const sys = stack.systems[name];
+      const node = nodeIdentity(sys);
+      checkUnique(cm, sys, node.name, seen);
+      if (cm.type === "salt") checkUnique(cm, sys, pillarSls(node.name), seenPillar);
+      const h = adapter.handoff(cm, node, cm.members[name].value);
+      const address = handoffAddress(cm.name, name);
+      addresses.push(address);
+      members.push({ node, class: h.class });
+      nodes[node.name] = name;
+      out.push({
+        address, kind: "cm", name: `${cm.name}.${name}`, dependsOn: [addressOf("system", name)], secretNames: [],
+        inputs: {
+          name: `${cm.name}.${name}`, root, cm: cm.name, type: cm.type, system: name,
+          node: { name: node.name, ips: node.ips, macs: node.macs }, class: h.class, output: cm.output,
+          files: prefixed(cm.output, h.files),
+        },
+      });
+    }
+    const index = adapter.index(cm, members);
+    out.push({
+      address: addressOf("cm", cm.name), kind: "cm-index", name: cm.name, dependsOn: addresses, secretNames: [],
+      inputs: {
+        name: cm.name, root, type: cm.type, output: cm.output, settings: cm.settings, nodes, ...index.fields,
+        files: prefixed(cm.output, index.files),
+      },
+    });
+  }
+  return out;
+}

@@ -1,0 +1,45 @@
+/** The file-writing half of the CM providers, kept out of the provider objects so they serialize. */
+import { existsSync, rmdirSync } from "node:fs";
+import { dirname, relative, sep } from "node:path";
+import { applyFiles, deleteFiles } from "./files-impl.js";
+import { pathInside } from "../util/safe-path.js";
+
+type Props = Record<string, unknown>;
+
+/**
+ * Removes the folders left empty below a CM system's output directory (a removed node's folder, the
+ * output itself when the CM system goes), never anything above it.
+ */
+function pruneEmpty(props: Props): void {
+  const root = props.root as string;
+  const output = props.output as string | undefined;
+  if (!output || !existsSync(root)) return;
+  const top = pathInside(root, output);
+  const dirs = new Set(Object.keys((props.fileHashes ?? {}) as Props).map((rel) => dirname(pathInside(root, rel))));
+  for (const start of [...dirs].sort((a, b) => b.length - a.length)) {
+    for (let d = start; ; d = dirname(d)) {
+      const back = relative(top, d);
+      if (back.startsWith("..") || back.split(sep).includes("..")) break;
+      try {
+        rmdirSync(d);
+      } catch {
+        break; // not empty (or already gone): nothing above it can be empty either
+      }
+      if (d === top) break;
+    }
+  }
+}
+
+/** Writes a handoff's or index's files, skipping those already as recorded and removing those it no longer has. */
+export function applyCm(news: Props, olds?: Props): Props {
+  const outs = applyFiles(news, olds);
+  if (olds) pruneEmpty(olds);
+  return outs;
+}
+
+/** Removes what a handoff or index wrote, and the folders that leaves empty. */
+export function deleteCm(props: Props): void {
+  deleteFiles(props);
+  pruneEmpty(props);
+}
+
