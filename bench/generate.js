@@ -9,8 +9,13 @@ const FAMILIES = [
   ["rocky-8", "rhel", "8", "linked"],
 ];
 
-/** Writes the stack into `dir` and returns the path of the file holding system `sys-00000`. */
-export function generateStack(dir, n, { labDir }) {
+/**
+ * Writes the stack into `dir` and returns the path of the file holding system `sys-00000`.
+ * `compat`: every profile installs 20 declared packages with requirements, and 200 external lists
+ * (10 per package, over version ranges) are kept in overrides/. `cm`: every profile binds to a
+ * Puppet and an Ansible CM system.
+ */
+export function generateStack(dir, n, { labDir, compat = false, cm = false }) {
   mkdirSync(join(dir, "systems"), { recursive: true });
   cpSync(join(labDir, "boot"), join(dir, "boot"), { recursive: true });
   cpSync(join(labDir, "secrets"), join(dir, "secrets"), { recursive: true });
@@ -28,16 +33,36 @@ export function generateStack(dir, n, { labDir }) {
     }
   }
   y.push("repos:", "  extras: {url: http://mirror.example/extras, suite: stable, components: [main]}");
+  const declared = Array.from({ length: 20 }, (_, k) => `app-${k}`);
   y.push("profiles:");
   for (let p = 0; p < 20; p++) {
     const [distro] = FAMILIES[p % 4];
     if (p < 4) {
-      y.push(`  base-${p}:`, `    distro: ${distro}`, '    kernelArgs: ["console=ttyS0,115200"]', "    packages: [openssh-server, curl]",
+      y.push(`  base-${p}:`, `    distro: ${distro}`, '    kernelArgs: ["console=ttyS0,115200"]', `    packages: [openssh-server, curl${compat ? ", " + declared.join(", ") : ""}]`,
         "    rootPassword: {secret: root-password}");
       if (p % 4 === 0) y.push("    repos: [extras]");
     } else {
       y.push(`  role-${p}:`, `    inherits: base-${p % 4}`, `    packages: [pkg-${p}, tool-${p}]`);
     }
+    if (cm) {
+      y.push("    manage:", `      puppet-fleet: {classes: {"role::r${p}": {tier: ${p}}}, parameters: {site: bench}}`,
+        `      ansible-fleet: {groups: [group_${p % 5}], vars: {slot: ${p}}}`);
+    }
+  }
+  if (cm) y.push("cm:", "  puppet-fleet: {type: puppet, environment: production}", "  ansible-fleet: {type: ansible}");
+  if (compat) {
+    y.push("packages:");
+    declared.forEach((name, k) => y.push(`  ${name}:`, `    version: "${k + 1}.2.3"`,
+      `    requires: {arch: [x86_64], memoryMiB: {min: ${1024 * (1 + (k % 4))}}, firmware: [bios, uefi]}`));
+    const o = ["overrides:"];
+    declared.forEach((name, k) => {
+      for (let j = 0; j < 10; j++) {
+        o.push(`  ${name}-list-${j}:`, `    package: ${name}`, `    versions: ">=${k + 1}.${j} <${k + 1}.${j + 1}"`,
+          `    attributes: {arch: [x86_64, aarch64]${j === 2 ? ", memoryMiB: {min: 512}" : ""}}`, "    reason: bench", `    priority: ${j}`);
+      }
+    });
+    mkdirSync(join(dir, "overrides"), { recursive: true });
+    writeFileSync(join(dir, "overrides", "lists.yaml"), o.join("\n") + "\n");
   }
   writeFileSync(join(dir, "stack.yaml"), y.join("\n") + "\n");
 

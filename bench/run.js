@@ -1,7 +1,9 @@
-// npm run bench: times bootplan on generated fleets (1,000 and 10,000 systems by default) as a user runs it.
-// Usage: node bench/run.js [N ...]   Each step is a real `bootplan` process; wall time and peak RSS are reported.
+// npm run bench: times bootplan on generated fleets as a user runs it, one real `bootplan` process per
+// step, reporting wall time and peak RSS. Usage: node bench/run.js [N ...] (default 1000 10000).
+// The largest N also runs the compatibility scenario (20 declared packages per system, 200 external
+// lists) and the CM scenario (two CM systems per system, enc and inventory).
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -25,40 +27,85 @@ function run(args, expectCodes = [0]) {
   return { ms, rss, stdout: r.stdout };
 }
 
-const fmt = (r) => `${(r.ms / 1000).toFixed(2).padStart(6)} s  ${(r.rss / 2 ** 20).toFixed(0).padStart(5)} MiB`;
+/** The fastest of `n` runs: the machine is shared, and the minimum is the least disturbed figure. */
+function best(args, n = 3, codes = [0]) {
+  let b;
+  for (let i = 0; i < n; i++) {
+    const r = run(args, codes);
+    if (!b || r.ms < b.ms) b = r;
+  }
+  return b;
+}
 
-function bench(n) {
+const fmt = (r) => `${(r.ms / 1000).toFixed(2).padStart(6)} s  ${(r.rss / 2 ** 20).toFixed(0).padStart(5)} MiB`;
+const print = (title, rows) => {
+  console.log(`\n${title}`);
+  for (const [name, r] of rows) console.log(`  ${name.padEnd(40)} ${typeof r === "string" ? r : fmt(r)}`);
+};
+
+function withStack(n, opts, fn) {
   const dir = mkdtempSync(join(tmpdir(), `bootplan-bench-${n}-`));
   try {
-    const oneFile = generateStack(dir, n, { labDir: join(repo, "stacks/lab") });
-    const rows = [];
-    const floor = run(["validate", dir]);
-    rows.push(["parse + validate only (the floor)", floor]);
-    rows.push(["cold plan, empty state", run(["plan", dir, "--no-color"])]);
-    const apply = run(["apply", dir, "--auto-approve", "--no-color"]);
-    rows.push(["first apply", apply]);
-    const noop = run(["plan", dir, "--detailed-exitcode"]);
-    if (!noop.stdout.includes("No changes.")) throw new Error("no-op plan found changes");
-    rows.push(["no-op plan after apply", noop]);
-
-    const before = listTree(join(dir, ".bootplan/root"));
-    const text = readFileSync(oneFile, "utf8");
-    writeFileSync(oneFile, text.replace("    profile: base-0\n", "    profile: base-0\n    kernelArgs: [quiet]\n"));
-    const plan1 = run(["plan", dir, "--detailed-exitcode"], [2]);
-    const apply1 = run(["apply", dir, "--auto-approve"]);
-    const after = listTree(join(dir, ".bootplan/root"));
-    const touched = [...after].filter(([p, m]) => before.get(p) !== m).map(([p]) => p);
-    rows.push(["one-system change: plan", plan1], ["one-system change: apply", apply1]);
-    rows.push(["one-system change: plan + apply", { ms: plan1.ms + apply1.ms, rss: Math.max(plan1.rss, apply1.rss) }]);
-
-    console.log(`\n${n} systems (${Object.keys(JSON.parse(readFileSync(join(dir, ".bootplan/state.json"), "utf8")).resources).length} resources)`);
-    for (const [name, r] of rows) console.log(`  ${name.padEnd(36)} ${fmt(r)}`);
-    console.log(`  no-op plan / floor                    ${(noop.ms / floor.ms).toFixed(2)}x`);
-    console.log(`  files rewritten by the one-system change: ${touched.length} (${touched.join(", ")})`);
-    void statSync;
+    return fn(dir, generateStack(dir, n, { labDir: join(repo, "stacks/lab"), ...opts }));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-for (const n of sizes.length ? sizes : [1000, 10000]) bench(n);
+function baseline(n) {
+  return withStack(n, {}, (dir, oneFile) => {
+    const rows = [];
+    const floor = best(["validate", dir]);
+    rows.push(["parse + validate only (the floor)", floor]);
+    rows.push(["cold plan, empty state", run(["plan", dir, "--no-color"])]);
+    rows.push(["first apply", run(["apply", dir, "--auto-approve", "--no-color"])]);
+    const noop = best(["plan", dir, "--detailed-exitcode"]);
+    if (!noop.stdout.includes("No changes.")) throw new Error("no-op plan found changes");
+    rows.push(["no-op plan after apply", noop]);
+
+    const before = listTree(join(dir, ".bootplan/root"));
+    writeFileSync(oneFile, readFileSync(oneFile, "utf8").replace("    profile: base-0\n", "    profile: base-0\n    kernelArgs: [quiet]\n"));
+    const plan1 = run(["plan", dir, "--detailed-exitcode"], [2]);
+    const apply1 = run(["apply", dir, "--auto-approve"]);
+    const touched = [...listTree(join(dir, ".bootplan/root"))].filter(([p, m]) => before.get(p) !== m).map(([p]) => p);
+    rows.push(["one-system change: plan", plan1], ["one-system change: apply", apply1]);
+    rows.push(["one-system change: plan + apply", { ms: plan1.ms + apply1.ms, rss: Math.max(plan1.rss, apply1.rss) }]);
+    rows.push(["no-op plan / floor", `${(noop.ms / floor.ms).toFixed(2)}x`]);
+    rows.push(["files the one-system change rewrote", `${touched.length}: ${touched.join(", ")}`]);
+    print(`${n} systems`, rows);
+    return noop;
+  });
+}
+
+function compatScenario(n, base) {
+  withStack(n, { compat: true }, (dir) => {
+    run(["apply", dir, "--auto-approve"]);
+    const noop = best(["plan", dir, "--detailed-exitcode"]);
+    print(`${n} systems x 20 declared packages, 200 external lists`, [
+      ["no-op plan", noop],
+      ["added to the baseline no-op plan", `${(((noop.ms - base.ms) / base.ms) * 100).toFixed(0)}%`],
+    ]);
+  });
+}
+
+function cmScenario(n, base) {
+  withStack(n, { cm: true }, (dir) => {
+    run(["apply", dir, "--auto-approve"]);
+    const noop = best(["plan", dir, "--detailed-exitcode"]);
+    const enc = best(["enc", "sys-00042.bench.example", dir], 5);
+    const inv = best(["inventory", dir, "--list"]);
+    print(`${n} systems bound to two CM systems each`, [
+      ["no-op plan", noop],
+      ["added to the baseline no-op plan", `${(((noop.ms - base.ms) / base.ms) * 100).toFixed(0)}%`],
+      ["bootplan enc (one node)", enc],
+      [`bootplan inventory --list (${n} hosts)`, inv],
+    ]);
+  });
+}
+
+const list = sizes.length ? sizes : [1000, 10000];
+let last;
+for (const n of list) last = baseline(n);
+const top = Math.max(...list);
+compatScenario(top, last);
+cmScenario(top, last);

@@ -1,5 +1,6 @@
 /** The typed domain a validated stack resolves to: references checked, inheritance merged, paths absolute. */
 import type { SourcePosition } from "../errors.js";
+import type { CmSystem } from "../cm/types.js";
 
 /** OS families bootplan renders installers for; each has its own answer-file format. */
 export type OsFamily = "debian" | "ubuntu" | "rhel";
@@ -15,10 +16,54 @@ export type BootFile =
 /** Where a secret value comes from; the value itself is never part of the model. */
 export type SecretSource = { env: string } | { file: string };
 
+/** One attribute's constraint as declared: allowed values, a numeric range, or a version range. */
+export type AttributeConstraint =
+  | { type: "values"; values: string[] }
+  | { type: "numeric"; min?: number; max?: number }
+  | { type: "version"; range: string };
+
+/** One entry of a requirement or external list: the constraint and where it was declared. */
+export interface Requirement {
+  constraint: AttributeConstraint;
+  source: SourcePosition;
+  /** Where the constraint came from, for explanations: "requires", "distro arch", a package file. */
+  origin: string;
+}
+
+/** Required system attributes by attribute name (`arch`, `os`, `memoryMiB`, operator keys...). */
+export type RequirementList = Record<string, Requirement>;
+
+/** An installable declared under `packages:`; profiles name it in their `packages:` list. */
+export interface Package {
+  name: string;
+  version: string;
+  /** The package file whose own metadata (arch, OS) adds to `requires`, relative to the stack. */
+  file?: string;
+  requires: RequirementList;
+  /** Skip it silently on targets it does not fit rather than fail the plan. */
+  optional: boolean;
+  source: SourcePosition;
+}
+
+/** What an external list applies to. */
+export type InstallableKind = "package" | "distro" | "profile";
+
+/** An external list (`overrides:`): attributes declared compatible for an installable, kept apart from it. */
+export interface ExternalList {
+  name: string;
+  applies: { kind: InstallableKind; name: string; versions?: string };
+  attributes: RequirementList;
+  reason: string;
+  priority?: number;
+  source: SourcePosition;
+}
+
 export interface Distro {
   name: string;
   os: { family: OsFamily; release: string };
   arch: string;
+  /** Declared `requires:`; the distro's arch is always required besides. */
+  requires: RequirementList;
   kernel: BootFile;
   initrd: BootFile;
   installTree?: string;
@@ -50,6 +95,8 @@ export interface Profile {
   answerFile: AnswerFileSpec;
   kernelArgs: string[];
   packages: string[];
+  /** Declared `requires:`, merged along the inheritance chain (the nearest declaration of an attribute wins). */
+  requires: RequirementList;
   repos: string[];
   rootPassword?: { secret: string };
   timezone: string;
@@ -99,6 +146,12 @@ export interface Stack extends StackSettings {
   repos: Record<string, Repo>;
   profiles: Record<string, Profile>;
   systems: Record<string, System>;
+  /** Installables declared under `packages:`. */
+  packages: Record<string, Package>;
+  /** External lists declared under `overrides:`. */
+  overrides: Record<string, ExternalList>;
+  /** CM systems declared under `cm:`, each with the machines bound to it under `manage:`. */
+  cm: Record<string, CmSystem>;
   /** Content hash of every file the stack reads (YAML, templates, hosted boot files). */
   fingerprint: string;
 }

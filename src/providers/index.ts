@@ -2,6 +2,7 @@
 import { InternalError } from "../errors.js";
 import { distroProvider, systemProvider } from "./file-resource.js";
 import { recordProvider } from "./record.js";
+import { cmHandoffProvider, cmIndexProvider } from "./cm.js";
 import type { BootplanProvider } from "./types.js";
 
 /** Every kind bootplan manages, with its provider. */
@@ -10,6 +11,8 @@ export const PROVIDERS: Record<string, BootplanProvider> = {
   repo: recordProvider,
   profile: recordProvider,
   system: systemProvider,
+  cm: cmHandoffProvider,
+  "cm-index": cmIndexProvider,
 };
 
 /** The provider for a kind; an unknown kind (a state from a newer bootplan) is an internal error. */
