@@ -11,9 +11,10 @@ const FAMILIES = [
 
 /**
  * Writes the stack into `dir` and returns the path of the file holding system `sys-00000`.
- * `compat`: every profile installs 20 declared packages with requirements, and 200 external lists
- * (10 per package, over version ranges) are kept in overrides/. `cm`: every profile binds to a
- * Puppet and an Ansible CM system.
+ * `compat: "plain"`: every system installs 20 more packages, listed by name only; `compat: "declared"`:
+ * the same packages declared under packages: with requirements, and 200 external lists (10 per
+ * package, over version ranges) in overrides/ — the difference between the two is the cost of the
+ * compatibility decisions. `cm`: every profile binds to a Puppet and an Ansible CM system.
  */
 export function generateStack(dir, n, { labDir, compat = false, cm = false }) {
   mkdirSync(join(dir, "systems"), { recursive: true });
@@ -50,7 +51,7 @@ export function generateStack(dir, n, { labDir, compat = false, cm = false }) {
     }
   }
   if (cm) y.push("cm:", "  puppet-fleet: {type: puppet, environment: production}", "  ansible-fleet: {type: ansible}");
-  if (compat) {
+  if (compat === "declared") {
     y.push("packages:");
     declared.forEach((name, k) => y.push(`  ${name}:`, `    version: "${k + 1}.2.3"`,
       `    requires: {arch: [x86_64], memoryMiB: {min: ${1024 * (1 + (k % 4))}}, firmware: [bios, uefi]}`));

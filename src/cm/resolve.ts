@@ -87,11 +87,21 @@ export function resolveCm(raw: RawStack, profiles: Record<string, Profile>, syst
   if (errors.length) return { cm, errors };
 
   const cmRaw = raw.kinds.cm;
+  // Systems that add nothing of their own to a binding share their profile's merge: a fleet has
+  // thousands of systems and a handful of profiles.
+  const shared = new Map<string, CmSystem["members"][string]>();
   for (const sys of Object.values(systems)) {
     const chain = [...(profiles[sys.profile]?.lineage ?? []).map((n) => ({ e: raw.kinds.profiles.get(n)!, layer: `profile ${n}` })), { e: raw.kinds.systems.get(sys.name)!, layer: `system ${sys.name}` }];
     const bound = new Set(chain.flatMap(({ e }) => Object.keys((e.value.manage ?? {}) as Plain)));
+    const own = (raw.kinds.systems.get(sys.name)!.value.manage ?? {}) as Plain;
     for (const name of bound) {
       const c = cm[name];
+      const key = `${sys.profile}\0${name}`;
+      const reuse = own[name] === undefined ? shared.get(key) : undefined;
+      if (reuse) {
+        c.members[sys.name] = { ...reuse, system: sys.name };
+        continue;
+      }
       const adapter = ADAPTERS[c.type];
       const layers: Layer[] = [{ origin: originOf(cmRaw.get(name)!, `cm ${name}`, []), value: adapter.defaults(c) }];
       for (const { e, layer } of chain) {
@@ -100,6 +110,7 @@ export function resolveCm(raw: RawStack, profiles: Record<string, Profile>, syst
       }
       const merged = mergeLayers(layers);
       c.members[sys.name] = { system: sys.name, value: merged.value, origins: merged.origins, layers: layers.map((l) => l.origin.layer) };
+      if (own[name] === undefined) shared.set(key, c.members[sys.name]);
     }
   }
   return { cm, errors };

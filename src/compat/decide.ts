@@ -112,8 +112,9 @@ export class CompatDecider {
       const inst = g.installable;
       if (g.rule === "external-differs" && g.applied) {
         out.notes.push(`uses external list ${g.applied.name} for ${inst.kind === "package" ? `${inst.name} ${inst.version}` : `${inst.kind} ${inst.name}`} (${g.applied.source.file}:${g.applied.source.line})`);
-        const named = Object.fromEntries(d.checks.filter((c) => c.requirement.list).map((c) => [c.requirement.attribute, constraintJson(c.requirement.constraint)]));
-        out.inputs[inputKey(d)] = { list: g.applied.name, attributes: named };
+        // One string per installable: the state holds it for every system, and strings parse cheaply.
+        const named = d.checks.filter((c) => c.requirement.list).map((c) => `${c.requirement.attribute} ${formatConstraint(c.requirement.constraint)}`);
+        out.inputs[inputKey(d)] = `${g.applied.name}: ${named.join("; ")}`;
       }
       if (d.compatible) continue;
       const failing = d.checks.filter((c) => c.failure);

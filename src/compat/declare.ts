@@ -41,7 +41,7 @@ export function readProfileRequirements(chain: RawEntry[], errors: StackError[])
 function readOwnFile(raw: RawStack, e: RawEntry, rel: string, requires: RequirementList, errors: StackError[], fp: string[]): string | undefined {
   const abs = resolvePath(raw.dir, rel);
   const back = relative(raw.dir, abs);
-  const pos = at(e, ["source"]);
+  const pos = lazyPosition(e.file, [...e.path, "source"], "value");
   if (back.startsWith("..") || isAbsolute(back)) {
     errors.push(new StackError("stack.path-escape", pos, `${name(e, ["source"])}: ${JSON.stringify(rel)} is outside the stack directory`));
     return undefined;
@@ -86,7 +86,7 @@ export function resolvePackages(raw: RawStack, errors: StackError[], fp: string[
       if (v.source === undefined) errors.push(new StackError("stack.missing-key", at(e, [], "key"), `${name(e, [])}: missing required key "version" (or a source: package file that carries one)`));
       continue;
     }
-    out[e.name] = { name: e.name, version, file: v.source, requires, optional: v.optional ?? false, source: at(e, [], "key") };
+    out[e.name] = { name: e.name, version, file: v.source, requires, optional: v.optional ?? false, source: lazyPosition(e.file, e.path, "key") };
   }
   return out;
 }
@@ -127,7 +127,7 @@ export function resolveOverrides(raw: RawStack, errors: StackError[]): Record<st
     const attributes = readRequirements(e, ["attributes"], `external list ${e.name}`, errors);
     out[e.name] = {
       name: e.name, applies: { kind, name: target, ...(v.versions !== undefined ? { versions: String(v.versions) } : {}) },
-      attributes, reason: v.reason, ...(v.priority !== undefined ? { priority: v.priority } : {}), source: at(e, [], "key"),
+      attributes, reason: v.reason, ...(v.priority !== undefined ? { priority: v.priority } : {}), source: lazyPosition(e.file, e.path, "key"),
     };
   }
   return out;

@@ -153,14 +153,31 @@ export function locate(f: YamlFile, path: DocPath, at: "key" | "value" = "value"
 }
 
 /** A position computed only when read: entities carry one each, and most are never shown. */
+class LazyPosition implements SourcePosition {
+  private cached?: SourcePosition;
+  constructor(
+    private readonly f: YamlFile,
+    private readonly path: DocPath,
+    private readonly at: "key" | "value",
+  ) {}
+  private get pos(): SourcePosition {
+    return (this.cached ??= locate(this.f, this.path, this.at));
+  }
+  get file(): string {
+    return this.f.file;
+  }
+  get line(): number {
+    return this.pos.line;
+  }
+  get column(): number {
+    return this.pos.column;
+  }
+  toJSON(): SourcePosition {
+    return { file: this.file, line: this.line, column: this.column };
+  }
+}
+
+/** A position computed only when read: entities carry one each, and most are never shown. */
 export function lazyPosition(f: YamlFile, path: DocPath, at: "key" | "value" = "key"): SourcePosition {
-  let cached: SourcePosition | undefined;
-  const get = (): SourcePosition => (cached ??= locate(f, path, at));
-  const out = {} as SourcePosition;
-  Object.defineProperties(out, {
-    file: { get: () => f.file, enumerable: true },
-    line: { get: () => get().line, enumerable: true },
-    column: { get: () => get().column, enumerable: true },
-  });
-  return out;
+  return new LazyPosition(f, path, at);
 }

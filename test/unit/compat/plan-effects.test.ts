@@ -28,8 +28,7 @@ describe("plan notes", () => {
     expect(validate(plan), JSON.stringify(validate.errors)).toBe(true);
     const ci01 = plan.changes.find((c) => c.address === "system.ci01")!;
     expect(ci01.notes).toHaveLength(1);
-    expect(ci01.fields).toContainEqual({ path: "compat.gpu-driver@550.54.list", new: "ubuntu-noble-validated" });
-    expect(ci01.fields).toContainEqual({ path: "compat.gpu-driver@550.54.attributes.os", new: ["debian-12", "ubuntu-22.04", "ubuntu-24.04"] });
+    expect(ci01.fields).toContainEqual({ path: "compat.gpu-driver@550.54", new: "ubuntu-noble-validated: os [debian-12, ubuntu-22.04, ubuntu-24.04]" });
   });
 });
 
@@ -62,7 +61,7 @@ describe("plan scope and side effects", () => {
     const plan = await planJson(d);
     expect(plan.changes.map((c) => [c.address, c.action])).toEqual([["system.ci01", "update"]]);
     expect(plan.changes[0].fields).toEqual([
-      { path: "compat.gpu-driver@550.54.attributes.os", old: ["debian-12", "ubuntu-22.04", "ubuntu-24.04"], new: ["debian-12", "ubuntu-22.04", "ubuntu-24.04", "ubuntu-24.10"] },
+      { path: "compat.gpu-driver@550.54", old: "ubuntu-noble-validated: os [debian-12, ubuntu-22.04, ubuntu-24.04]", new: "ubuntu-noble-validated: os [debian-12, ubuntu-22.04, ubuntu-24.04, ubuntu-24.10]" },
     ]);
   });
 });
