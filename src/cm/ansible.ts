@@ -29,6 +29,13 @@ export function hostVars(ips: string[], vars: Plain): Plain {
   return { ...(ips[0] ? { ansible_host: ips[0] } : {}), ...vars };
 }
 
+/** An inventory `hosts:` map: each host with no inline variables (they live in host_vars). */
+function hostMap(hosts: string[]): Plain {
+  const out: Plain = {};
+  for (const h of hosts) out[h] = null;
+  return out;
+}
+
 /** The Ansible adapter. */
 export const ansible: CmAdapter = {
   type: "ansible",
@@ -66,17 +73,17 @@ export const ansible: CmAdapter = {
     const children: Plain = {};
     for (const g of [...groups.keys()].sort()) {
       const hosts = groups.get(g)!.sort();
-      children[g] = {
-        ...(hosts.length ? { hosts: Object.fromEntries(hosts.map((h) => [h, null])) } : {}),
-        ...(groupVars[g] && Object.keys(groupVars[g]).length ? { vars: groupVars[g] } : {}),
-      };
+      // Assigned, not spread: spreading a map of thousands of hosts copies it the slow way.
+      const child: Plain = {};
+      if (hosts.length) child.hosts = hostMap(hosts);
+      if (groupVars[g] && Object.keys(groupVars[g]).length) child.vars = groupVars[g];
+      children[g] = child;
     }
     const vars = (cm.settings.vars ?? {}) as Plain;
-    const all: Plain = {
-      ...(ungrouped.length ? { hosts: Object.fromEntries(ungrouped.sort().map((h) => [h, null])) } : {}),
-      ...(Object.keys(vars).length ? { vars } : {}),
-      ...(Object.keys(children).length ? { children } : {}),
-    };
+    const all: Plain = {};
+    if (ungrouped.length) all.hosts = hostMap(ungrouped.sort());
+    if (Object.keys(vars).length) all.vars = vars;
+    if (Object.keys(children).length) all.children = children;
     const groupsField = Object.fromEntries([...groups].map(([g, hs]) => [g, hs]));
     return { fields: { groups: groupsField }, files: { "inventory.yaml": toYaml({ all }) } };
   },

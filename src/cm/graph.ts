@@ -20,17 +20,21 @@ export function handoffAddress(cm: string, system: string): string {
 
 /** The identity a CM system receives for a system: its FQDN as node name, static addresses, MACs. */
 export function nodeIdentity(sys: System): NodeIdentity {
-  return {
-    name: sys.hostname,
-    system: sys.name,
-    hostname: sys.hostname,
-    ips: sys.interfaces.flatMap((i) => (i.ip ? [i.ip] : [])),
-    macs: sys.interfaces.map((i) => i.mac),
-  };
+  // Plain loops: this runs once per machine and CM system on every plan.
+  const ips: string[] = [];
+  const macs: string[] = [];
+  for (const i of sys.interfaces) {
+    if (i.ip) ips.push(i.ip);
+    macs.push(i.mac);
+  }
+  return { name: sys.hostname, system: sys.name, hostname: sys.hostname, ips, macs };
 }
 
 function prefixed(dir: string, files: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(files).map(([rel, text]) => [`${dir}/${rel}`, text]));
+  // Keys are unique per machine; a null-prototype map keeps V8 from growing a hidden class per key.
+  const out: Record<string, string> = Object.create(null);
+  for (const rel in files) out[`${dir}/${rel}`] = files[rel];
+  return out;
 }
 
 /** Two members may not share a node name (or, for Salt, a pillar file): their artifacts would collide. */

@@ -34,6 +34,27 @@ function checkClasses(v: unknown): Issue[] {
   ]);
 }
 
+// ENC data depends on the merged binding alone, and machines of one profile share that object.
+const encCache = new WeakMap<Plain, { cls: Plain; text: string }>();
+
+/** The ENC document (classes, parameters, environment) of a merged binding, and its YAML. */
+function encOf(merged: Plain): { cls: Plain; text: string } {
+  let enc = encCache.get(merged);
+  if (!enc) {
+    const classes = (merged.classes ?? {}) as Record<string, Plain | null>;
+    const withParams = Object.values(classes).some((p) => p && Object.keys(p).length > 0);
+    // Puppet reads either form; a plain list keeps nodes without class parameters easy to read.
+    const cls: Plain = {
+      classes: withParams ? Object.fromEntries(Object.entries(classes).map(([c, p]) => [c, p ?? {}])) : Object.keys(classes),
+      parameters: merged.parameters ?? {},
+      environment: merged.environment,
+    };
+    enc = { cls, text: toYaml(cls) };
+    encCache.set(merged, enc);
+  }
+  return enc;
+}
+
 /** The Puppet adapter. */
 export const puppet: CmAdapter = {
   type: "puppet",
@@ -54,15 +75,8 @@ export const puppet: CmAdapter = {
     return { ...b, classes: Object.fromEntries((b.classes as string[]).map((c) => [c, {}])) };
   },
   handoff(_cm, node, merged) {
-    const classes = (merged.classes ?? {}) as Record<string, Plain | null>;
-    const withParams = Object.values(classes).some((p) => p && Object.keys(p).length > 0);
-    // Puppet reads either form; a plain list keeps nodes without class parameters easy to read.
-    const cls: Plain = {
-      classes: withParams ? Object.fromEntries(Object.entries(classes).map(([c, p]) => [c, p ?? {}])) : Object.keys(classes),
-      parameters: merged.parameters ?? {},
-      environment: merged.environment,
-    };
-    return { class: cls, files: { [`nodes/${node.name}.yaml`]: toYaml(cls) } };
+    const enc = encOf(merged);
+    return { class: enc.cls, files: { [`nodes/${node.name}.yaml`]: enc.text } };
   },
   index: () => ({ fields: {}, files: {} }),
 };

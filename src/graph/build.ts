@@ -92,7 +92,9 @@ export function buildDesiredResources(stack: Stack, opts: GraphOptions): Desired
       files = recorded.files as Record<string, string>;
     } else {
       try {
-        files = Object.fromEntries(renderSystemFiles({ ...common, system: sys, packages }).map((f) => [f.path, f.content]));
+        // Paths are unique per machine; a null-prototype map keeps V8 from growing a hidden class per key.
+        files = Object.create(null) as Record<string, string>;
+        for (const f of renderSystemFiles({ ...common, system: sys, packages })) files[f.path] = f.content;
       } catch (err) {
         const why = err instanceof Error ? err.message.split("\n")[0] : String(err);
         const where = tpl ? `template ${relative(stack.dir, tpl)}` : `the built-in ${profile.answerFile.format} template`;

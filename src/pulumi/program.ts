@@ -49,7 +49,8 @@ export function declareBootplanResources(stackDir: string, env: NodeJS.ProcessEn
   const created = new Map<string, pulumi.dynamic.Resource>();
   for (const r of dependencyOrder(desired)) {
     const values = Object.fromEntries(r.secretNames.map((n) => [n, secrets[n]]));
-    const inputs: Record<string, pulumi.Input<unknown>> = { ...r.inputs };
+    // Plain JSON for Pulumi: the graph builds some maps without prototypes, which Pulumi cannot print.
+    const inputs: Record<string, pulumi.Input<unknown>> = JSON.parse(JSON.stringify(r.inputs));
     if (r.secretNames.length) inputs[SECRET_INPUT] = pulumi.secret(values);
     const dependsOn = r.dependsOn.map((a) => created.get(a)).filter((x): x is pulumi.dynamic.Resource => !!x);
     created.set(r.address, new BootplanResource(r.kind, r.address, inputs, { dependsOn }));
