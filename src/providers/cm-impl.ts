@@ -1,7 +1,7 @@
 /** The file-writing half of the CM providers, kept out of the provider objects so they serialize. */
 import { existsSync, rmdirSync } from "node:fs";
 import { dirname, relative, sep } from "node:path";
-import { applyFiles, deleteFiles } from "./files-impl.js";
+import * as files from "./files-impl.js";
 import { pathInside } from "../util/safe-path.js";
 
 type Props = Record<string, unknown>;
@@ -31,15 +31,18 @@ function pruneEmpty(props: Props): void {
 }
 
 /** Writes a handoff's or index's files, skipping those already as recorded and removing those it no longer has. */
-export function applyCm(news: Props, olds?: Props): Props {
-  const outs = applyFiles(news, olds);
+export function applyFiles(news: Props, olds?: Props): Props {
+  const outs = files.applyFiles(news, olds);
   if (olds) pruneEmpty(olds);
   return outs;
 }
 
 /** Removes what a handoff or index wrote, and the folders that leaves empty. */
-export function deleteCm(props: Props): void {
-  deleteFiles(props);
+export function deleteFiles(props: Props): void {
+  files.deleteFiles(props);
   pruneEmpty(props);
 }
+
+/** Each file's hash as it is on disk now, as for every file-writing resource. */
+export const readFiles = files.readFiles;
 

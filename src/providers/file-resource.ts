@@ -1,17 +1,27 @@
 /**
  * Providers for the kinds that write files under the provisioning root: systems (boot configs and
- * answer files) and distros (hosted kernels and initrds).
+ * answer files), distros (hosted kernels and initrds) and CM handoffs.
  *
  * Pulumi serializes provider objects and runs them in another process, so no method may capture a
  * module-level import: each loads its implementation by package name inside its body. Captured plain
- * data (`replaceOn`) is serialized by value and is fine.
+ * data (`replaceOn`, the implementation's module name) is serialized by value and is fine.
  */
 import type { BootplanProvider } from "./types.js";
 
 type Props = Record<string, unknown>;
 
-/** A provider writing files; a change to a `replaceOn` key replaces the resource (old files removed first). */
-export function fileProvider(replaceOn: string[]): BootplanProvider {
+/** What a file-writing implementation module exports (files-impl.js, cm-impl.js). */
+export interface FileImpl {
+  applyFiles(news: Props, olds?: Props): Props;
+  readFiles(props: Props): Props;
+  deleteFiles(props: Props): void;
+}
+
+/**
+ * A provider writing files through the implementation module `impl`; a change to a `replaceOn` key
+ * replaces the resource (old files removed first).
+ */
+export function fileProvider(replaceOn: string[], impl = "bootplan/providers/files-impl.js"): BootplanProvider {
   return {
     async check(_olds: Props, news: Props) {
       return { inputs: news };
@@ -21,20 +31,20 @@ export function fileProvider(replaceOn: string[]): BootplanProvider {
       return diffProps(olds, news, replaceOn, true);
     },
     async create(inputs: Props) {
-      const { applyFiles } = await import("bootplan/providers/files-impl.js");
-      return { id: String(inputs.name), outs: applyFiles(inputs) };
+      const m = (await import(impl)) as FileImpl;
+      return { id: String(inputs.name), outs: m.applyFiles(inputs) };
     },
     async read(id: string, props?: Props) {
-      const { readFiles } = await import("bootplan/providers/files-impl.js");
-      return { id, props: props ? readFiles(props) : {} };
+      const m = (await import(impl)) as FileImpl;
+      return { id, props: props ? m.readFiles(props) : {} };
     },
     async update(_id: string, olds: Props, news: Props) {
-      const { applyFiles } = await import("bootplan/providers/files-impl.js");
-      return { outs: applyFiles(news, olds) };
+      const m = (await import(impl)) as FileImpl;
+      return { outs: m.applyFiles(news, olds) };
     },
     async delete(_id: string, props: Props) {
-      const { deleteFiles } = await import("bootplan/providers/files-impl.js");
-      deleteFiles(props);
+      const m = (await import(impl)) as FileImpl;
+      m.deleteFiles(props);
     },
   };
 }
@@ -44,3 +54,9 @@ export const systemProvider = fileProvider(["distro", "root"]);
 
 /** Provider for `distro.*`: hosted boot files are copied in and verified; linked ones need no file. */
 export const distroProvider = fileProvider(["root"]);
+
+/** Provider for `cm.<cm>.<system>`: one machine's handoff to one CM system (its own artifacts). */
+export const cmHandoffProvider = fileProvider(["root"], "bootplan/providers/cm-impl.js");
+
+/** Provider for `cm.<cm>`: the artifacts a CM system's members share (inventory, top files) and its node directory. */
+export const cmIndexProvider = fileProvider(["root"], "bootplan/providers/cm-impl.js");

@@ -1,8 +1,7 @@
 /** The provider for each resource kind. */
 import { InternalError } from "../errors.js";
-import { distroProvider, systemProvider } from "./file-resource.js";
+import { cmHandoffProvider, cmIndexProvider, distroProvider, systemProvider } from "./file-resource.js";
 import { recordProvider } from "./record.js";
-import { cmHandoffProvider, cmIndexProvider } from "./cm.js";
 import type { BootplanProvider } from "./types.js";
 
 /** Every kind bootplan manages, with its provider. */

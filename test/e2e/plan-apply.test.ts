@@ -1,18 +1,11 @@
 /** Plan and apply on the lab stack as a user runs them: create, no-op, update, replace, delete, destroy. */
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { validators } from "../../src/util/validators.js";
-import { cleanup, editStackFile, runCli, tempStack } from "../helpers/stack.js";
+import { editStackFile, runCli, tempStacks } from "../helpers/stack.js";
 
-const dirs: string[] = [];
-afterEach(() => dirs.splice(0).forEach(cleanup));
-
-function lab(): string {
-  const d = tempStack();
-  dirs.push(d);
-  return d;
-}
+const lab = tempStacks();
 
 const root = (d: string, rel = ""): string => join(d, ".bootplan/root", rel);
 const state = (d: string): { serial: number; lineage: string; resources: Record<string, { outputs: Record<string, unknown> }> } =>

@@ -2,16 +2,10 @@
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync, symlinkSync, mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
-import { cleanup, editStackFile, REPO, runBin, runCli, tempStack } from "../helpers/stack.js";
+import { describe, expect, it } from "vitest";
+import { editStackFile, REPO, runBin, runCli, tempStacks } from "../helpers/stack.js";
 
-const dirs: string[] = [];
-afterEach(() => dirs.splice(0).forEach(cleanup));
-function lab(): string {
-  const d = tempStack();
-  dirs.push(d);
-  return d;
-}
+const lab = tempStacks();
 
 /** A real process that takes the stack's state lock and holds it for `ms`. */
 function holdLock(statePath: string, ms: number): Promise<{ pid: number; done: Promise<void> }> {

@@ -4,6 +4,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } f
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { afterEach } from "vitest";
 import { main } from "../../src/cli/main.js";
 import type { Io } from "../../src/cli/output.js";
 
@@ -19,6 +20,17 @@ export function tempStack(files: Record<string, string> = {}, name = "lab"): str
     writeFileSync(join(dir, rel), text);
   }
   return dir;
+}
+
+/** Returns a factory of fresh lab copies, each removed after the test that made it. */
+export function tempStacks(name = "lab"): (files?: Record<string, string>) => string {
+  const dirs: string[] = [];
+  afterEach(() => dirs.splice(0).forEach(cleanup));
+  return (files = {}) => {
+    const d = tempStack(files, name);
+    dirs.push(d);
+    return d;
+  };
 }
 
 /** Replaces `from` with `to` in a stack file (throws when `from` is absent, so a test cannot silently test nothing). */

@@ -4,7 +4,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { StateError } from "../../../src/errors.js";
 import { FileStateStore } from "../../../src/state/file-store.js";
 import type { ResourceRecord } from "../../../src/state/types.js";
-import { buildStateModules, startNode, tempDir } from "./helpers.js";
+import { buildStateModules, startNode, tempDir, catchStateError } from "./helpers.js";
 
 const rec = (name: string, extra: Record<string, unknown> = {}): ResourceRecord => ({
   kind: "system",
@@ -13,15 +13,6 @@ const rec = (name: string, extra: Record<string, unknown> = {}): ResourceRecord 
   dependsOn: ["profile.web"],
 });
 
-function stateError(fn: () => unknown): StateError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(StateError);
-    return err as StateError;
-  }
-  throw new Error("expected a StateError");
-}
 
 let dir: string;
 let file: string;
@@ -52,7 +43,7 @@ describe("FileStateStore read", () => {
     const doc = JSON.parse(fs.readFileSync(file, "utf8"));
     delete doc.resources["system.web01"].kind;
     fs.writeFileSync(file, JSON.stringify(doc));
-    const err = stateError(() => store.read());
+    const err = catchStateError(() => store.read());
     expect(err.code).toBe("state.corrupt");
     expect(err.message).toContain(file);
     expect(err.message).toContain("/resources/system.web01");
@@ -64,7 +55,7 @@ describe("FileStateStore read", () => {
   it("FileStateStore read rejects a state that is not JSON as state.corrupt", () => {
     fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.writeFileSync(file, '{"version": 1, "lineage": ');
-    const err = stateError(() => new FileStateStore(file, "lab").read());
+    const err = catchStateError(() => new FileStateStore(file, "lab").read());
     expect(err.code).toBe("state.corrupt");
     expect(err.message).toMatch(new RegExp(`^state file ${file} is corrupt: not valid JSON`));
     expect(err.message).not.toContain("\n");
@@ -74,7 +65,7 @@ describe("FileStateStore read", () => {
     const w = new FileStateStore(file, "lab").writer();
     w.record("system.web01", rec("web01"));
     w.commit();
-    const err = stateError(() => new FileStateStore(file, "prod").read());
+    const err = catchStateError(() => new FileStateStore(file, "prod").read());
     expect(err.code).toBe("state.wrong-stack");
     expect(err.message).toContain('stack "lab", not "prod"');
   });
@@ -82,7 +73,7 @@ describe("FileStateStore read", () => {
   it("FileStateStore read refuses a state written in a newer format version", () => {
     fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.writeFileSync(file, JSON.stringify({ version: 2, stack: "lab" }));
-    expect(stateError(() => new FileStateStore(file, "lab").read()).code).toBe("state.unsupported-version");
+    expect(catchStateError(() => new FileStateStore(file, "lab").read()).code).toBe("state.unsupported-version");
   });
 });
 

@@ -5,6 +5,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import ts from "typescript";
+import { expect } from "vitest";
+import { StateError } from "../../../src/errors.js";
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 
@@ -81,4 +83,15 @@ export function startNode(code: string): { pid: number; done: Promise<ChildResul
 /** Runs a node ESM snippet to completion. */
 export function runNode(code: string): Promise<ChildResult> {
   return startNode(code).done;
+}
+
+/** Runs `fn`, expecting it to throw a StateError, and returns that error. */
+export function catchStateError(fn: () => unknown): StateError {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(StateError);
+    return err as StateError;
+  }
+  throw new Error("expected a StateError");
 }

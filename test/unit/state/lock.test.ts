@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { StateError } from "../../../src/errors.js";
 import { StateLock } from "../../../src/state/lock.js";
 import type { LockInfo } from "../../../src/state/types.js";
-import { buildStateModules, runNode, startNode, tempDir } from "./helpers.js";
+import { buildStateModules, runNode, startNode, tempDir, catchStateError } from "./helpers.js";
 
 let mods: ReturnType<typeof buildStateModules>;
 beforeAll(() => (mods = buildStateModules()));
@@ -41,15 +41,6 @@ async function rejection(p: Promise<unknown>): Promise<StateError> {
   throw new Error("expected a StateError");
 }
 
-function catchState(fn: () => unknown): StateError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(StateError);
-    return err as StateError;
-  }
-  throw new Error("expected a StateError");
-}
 
 /** The pid of a process that has already exited. */
 async function deadPid(): Promise<number> {
@@ -152,7 +143,7 @@ describe("StateLock", () => {
   it("StateLock unlock refuses while the holder still runs, unless forced", async () => {
     const child = holder("setTimeout(() => {}, 30000);");
     await child.stdoutLine();
-    const err = catchState(() => StateLock.unlock(statePath, {}));
+    const err = catchStateError(() => StateLock.unlock(statePath, {}));
     expect(err.code).toBe("state.lock-held");
     expect(err.message).toContain(`pid ${child.pid} on host ${os.hostname()} (bootplan apply)`);
     expect(err.message).toContain("still running");
@@ -165,7 +156,7 @@ describe("StateLock", () => {
 
   it("StateLock unlock refuses a lock from another host without force, saying it cannot check", () => {
     writeLock({ pid: 4242, host: "ci-7.invalid", command: "bootplan apply", since: "2026-11-22T01:02:03Z" });
-    const err = catchState(() => StateLock.unlock(statePath, {}));
+    const err = catchStateError(() => StateLock.unlock(statePath, {}));
     expect(err.code).toBe("state.lock-held");
     expect(err.message).toMatch(/pid 4242 on host ci-7\.invalid .*cannot be checked/);
     expect(StateLock.unlock(statePath, { force: true })?.host).toBe("ci-7.invalid");
@@ -176,8 +167,8 @@ describe("StateLock", () => {
     const err = await rejection(StateLock.acquire(statePath, "bootplan apply", {}));
     expect(err.code).toBe("state.locked");
     expect(err.message).toMatch(/exists but it is empty.*bootplan state unlock --force/);
-    expect(catchState(() => StateLock.inspect(statePath)).code).toBe("state.lock-unreadable");
-    expect(catchState(() => StateLock.unlock(statePath, {})).code).toBe("state.locked");
+    expect(catchStateError(() => StateLock.inspect(statePath)).code).toBe("state.lock-unreadable");
+    expect(catchStateError(() => StateLock.unlock(statePath, {})).code).toBe("state.locked");
     StateLock.unlock(statePath, { force: true });
     expect(fs.existsSync(lockPath)).toBe(false);
   });
