@@ -65,11 +65,16 @@ function baseline(n) {
 
     const before = listTree(join(dir, ".bootplan/root"));
     writeFileSync(oneFile, readFileSync(oneFile, "utf8").replace("    profile: base-0\n", "    profile: base-0\n    kernelArgs: [quiet]\n"));
-    const plan1 = run(["plan", dir, "--detailed-exitcode"], [2]);
-    const apply1 = run(["apply", dir, "--auto-approve"]);
+    // The reviewed flow: plan --out, then apply exactly that plan.
+    const planFile = join(dir, "change.plan");
+    const plan1 = run(["plan", dir, "--detailed-exitcode", "--out", planFile], [2]);
+    const apply1 = run(["apply", planFile]);
     const touched = [...listTree(join(dir, ".bootplan/root"))].filter(([p, m]) => before.get(p) !== m).map(([p]) => p);
-    rows.push(["one-system change: plan", plan1], ["one-system change: apply", apply1]);
+    rows.push(["one-system change: plan --out", plan1], ["one-system change: apply PLANFILE", apply1]);
     rows.push(["one-system change: plan + apply", { ms: plan1.ms + apply1.ms, rss: Math.max(plan1.rss, apply1.rss) }]);
+    // The one-step flow re-plans inside apply.
+    writeFileSync(oneFile, readFileSync(oneFile, "utf8").replace("kernelArgs: [quiet]", "kernelArgs: [quiet, noapic]"));
+    rows.push(["another one-system change: apply DIR", run(["apply", dir, "--auto-approve"])]);
     rows.push(["no-op plan / floor", `${(noop.ms / floor.ms).toFixed(2)}x`]);
     rows.push(["files the one-system change rewrote", `${touched.length}: ${touched.join(", ")}`]);
     print(`${n} systems`, rows);

@@ -1,15 +1,27 @@
 /** Saved plans: `plan --out FILE` writes one, `apply FILE` applies exactly it or refuses when it is stale. */
 import { existsSync, readFileSync } from "node:fs";
 import { StalePlanError, UsageError } from "../errors.js";
+import type { SecretSource, Stack } from "../model/stack.js";
+import { fingerprintChange } from "../stack/fingerprint.js";
 import type { StateDocument } from "../state/types.js";
 import { writeFileAtomic } from "../util/atomic.js";
 import type { ExecutablePlan } from "./types.js";
 
-/** A plan file: the plan plus where its stack lives. Holds no secret values (only markers and digests). */
+/**
+ * A plan file: the plan plus what applying it needs without loading the stack again — which is
+ * safe because apply first checks that every file the stack was read from is unchanged. Holds no
+ * secret values (only markers, digests and where the values come from).
+ */
 export interface SavedPlan {
   bootplanSavedPlan: 1;
   /** Absolute stack directory the plan was made from. */
   stackDir: string;
+  /** The stack's fingerprint inputs (`kind:path:sha256`), re-checked before applying. */
+  fingerprintInputs: string[];
+  /** Absolute path of the state file. */
+  statePath: string;
+  /** Where the secrets the plan's resources need are read from. */
+  secrets: Record<string, SecretSource>;
   plan: ExecutablePlan;
 }
 
@@ -24,8 +36,13 @@ export function isPlanFile(path: string): boolean {
 }
 
 /** Writes a saved plan atomically, readable only by its owner. */
-export function savePlan(path: string, stackDir: string, plan: ExecutablePlan): void {
-  const doc: SavedPlan = { bootplanSavedPlan: 1, stackDir, plan };
+export function savePlan(path: string, stack: Stack, plan: ExecutablePlan): void {
+  const needed = new Set(Object.values(plan.secretNames).flat());
+  const secrets = Object.fromEntries([...needed].map((n) => {
+    const { source: _at, ...src } = stack.secrets[n];
+    return [n, src as SecretSource];
+  }));
+  const doc: SavedPlan = { bootplanSavedPlan: 1, stackDir: stack.dir, fingerprintInputs: stack.fingerprintInputs, statePath: stack.state.path, secrets, plan };
   writeFileAtomic(path, JSON.stringify(doc) + "\n", { backup: false });
 }
 
@@ -37,20 +54,20 @@ export function loadPlan(path: string): SavedPlan {
   } catch (err) {
     throw new UsageError(`${path}: not a saved bootplan plan (${(err as Error).message.split("\n")[0]})`);
   }
-  if (doc?.bootplanSavedPlan !== 1 || !doc.plan) throw new UsageError(`${path}: not a saved bootplan plan`);
+  if (doc?.bootplanSavedPlan !== 1 || !doc.plan || !Array.isArray(doc.fingerprintInputs)) throw new UsageError(`${path}: not a saved bootplan plan`);
   return doc;
 }
 
-/** Refuses a saved plan whose state or stack has changed since it was made. */
-export function assertPlanFresh(saved: SavedPlan, fingerprint: string, state: StateDocument, path: string): void {
+/** Refuses a saved plan whose stack files or recorded state have changed since it was made. */
+export function assertPlanFresh(saved: SavedPlan, state: StateDocument, path: string): void {
   const p = saved.plan;
+  // A state that did not exist yet gets a new lineage on every read; its serial (0) says enough.
   if (p.state.lineage !== state.lineage && p.state.serial !== 0) {
     throw new StalePlanError(`${path}: the plan was made against another state (lineage ${p.state.lineage}, now ${state.lineage}); run bootplan plan again`);
   }
   if (p.state.serial !== state.serial) {
     throw new StalePlanError(`${path}: the state changed since the plan was made (serial ${p.state.serial}, now ${state.serial}); run bootplan plan again`);
   }
-  if (p.fingerprint !== fingerprint) {
-    throw new StalePlanError(`${path}: the stack changed since the plan was made; run bootplan plan again`);
-  }
+  const change = fingerprintChange(saved.stackDir, saved.fingerprintInputs);
+  if (change) throw new StalePlanError(`${path}: the stack changed since the plan was made (${change}); run bootplan plan again`);
 }

@@ -154,4 +154,6 @@ export interface Stack extends StackSettings {
   cm: Record<string, CmSystem>;
   /** Content hash of every file the stack reads (YAML, templates, hosted boot files). */
   fingerprint: string;
+  /** What the fingerprint covers, as `kind:path:sha256` (path relative to `dir`), so it can be re-checked without loading. */
+  fingerprintInputs: string[];
 }

@@ -2,8 +2,8 @@
 import { createHmac, randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
-import { formatPosition, SecretError } from "../errors.js";
-import type { Stack } from "../model/stack.js";
+import { formatPosition, SecretError, type SourcePosition } from "../errors.js";
+import type { SecretSource, Stack } from "../model/stack.js";
 
 /** The text rendered where a secret's value belongs; only a provider writing a file replaces it. */
 export function secretMarker(name: string): string {
@@ -35,13 +35,21 @@ export function revealSecrets(text: string, values: Record<string, string>): str
   });
 }
 
+/** Where a secret's value is read from, and (when known) where the stack declares it. */
+export type DeclaredSecret = SecretSource & { source?: SourcePosition };
+
 /** Reads the named secrets' values from their sources; errors name the secret, its source and where it is declared. */
-export function readSecrets(stack: Stack, names: Iterable<string>, env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+export function readSecrets(stack: Pick<Stack, "secrets">, names: Iterable<string>, env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  return readSecretValues(stack.secrets, names, env);
+}
+
+/** Reads secret values from declared sources (as recorded in a stack or a saved plan). */
+export function readSecretValues(sources: Record<string, DeclaredSecret>, names: Iterable<string>, env: NodeJS.ProcessEnv = process.env): Record<string, string> {
   const out: Record<string, string> = {};
   for (const name of names) {
-    const src = stack.secrets[name];
+    const src = sources[name];
     if (!src) throw new SecretError(`secret ${name} is not declared under secrets:`);
-    const at = formatPosition(src.source);
+    const at = src.source ? formatPosition(src.source) : "the saved plan";
     if ("env" in src) {
       const v = env[src.env];
       if (v === undefined || v === "") throw new SecretError(`secret ${name}: environment variable ${src.env} is not set (declared at ${at})`);

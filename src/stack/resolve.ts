@@ -298,6 +298,7 @@ export function resolveStack(raw: RawStack): Stack {
     overrides,
     cm: cm.cm,
     fingerprint: sha256(fp.sort().join("\n")),
+    fingerprintInputs: fp,
   };
 }
 

@@ -1,6 +1,6 @@
 /** Saved plans apply exactly what was planned or are refused as stale; the state lock keeps two runs apart. */
 import { spawn } from "node:child_process";
-import { existsSync, readFileSync, symlinkSync, mkdirSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { editStackFile, REPO, runBin, runCli, tempStacks } from "../helpers/stack.js";
@@ -43,8 +43,20 @@ describe("saved plans", () => {
     editStackFile(d, "profiles.yaml", "packages: [nginx, certbot]", "packages: [nginx, haproxy]");
     const r = await runCli(["apply", planFile]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/the stack changed since the plan was made; run bootplan plan again/);
+    expect(r.stderr).toMatch(/the stack changed since the plan was made \(profiles\.yaml changed\); run bootplan plan again/);
     expect(readFileSync(join(d, ".bootplan/root/http/answers/web01.cfg"), "utf8")).not.toMatch(/certbot|haproxy/);
+  });
+
+  it("refuses a saved plan when a stack file was added or a hosted boot file changed", async () => {
+    const d = lab();
+    const planFile = join(d, "changes.plan");
+    await runCli(["plan", d, "--out", planFile]);
+    writeFileSync(join(d, "more.yaml"), "repos:\n  extra: {url: http://mirror.example/extra}\n");
+    expect((await runCli(["apply", planFile])).stderr).toMatch(/the stack changed since the plan was made \(more\.yaml was added\)/);
+    rmSync(join(d, "more.yaml"));
+    writeFileSync(join(d, "boot/debian-12/linux"), "another kernel\n");
+    expect((await runCli(["apply", planFile])).stderr).toMatch(/the stack changed since the plan was made \(boot\/debian-12\/linux changed\)/);
+    expect(existsSync(join(d, ".bootplan/root"))).toBe(false);
   });
 
   it("refuses a saved plan when a secret changed after it was made", async () => {

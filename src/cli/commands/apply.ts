@@ -9,18 +9,33 @@ import type { StateWriter } from "../../state/types.js";
 import type { CliConfig } from "../options.js";
 import type { Io } from "../output.js";
 import { progressReporter } from "../progress.js";
-import { desiredResources, openSession, planSession, withStateLock, type Session } from "../session.js";
+import { readSecretValues, stateDigester, type SecretDigester } from "../../secrets/secrets.js";
+import { FileStateStore } from "../../state/file-store.js";
+import { openSession, planSession, withStateLock, type Session } from "../session.js";
 
 /** Refuses a saved plan whose secrets changed since it was made (digests are compared, never values). */
-function assertSecretsUnchanged(s: Session, plan: ExecutablePlan, io: Io, path: string): void {
-  const now = new Map(desiredResources(s, io).map((r) => [r.address, r.inputs.secretDigests as Record<string, string> | undefined]));
-  for (const [address, inputs] of Object.entries(plan.inputs)) {
-    const then = inputs.secretDigests as Record<string, string> | undefined;
-    if (!then) continue;
-    for (const [name, digest] of Object.entries(then)) {
-      if (now.get(address)?.[name] !== digest) throw new StalePlanError(`${path}: secret ${name} changed since the plan was made; run bootplan plan again`);
+function assertSecretsUnchanged(plan: ExecutablePlan, secrets: Record<string, string>, digest: SecretDigester, path: string): void {
+  for (const inputs of Object.values(plan.inputs)) {
+    for (const [name, recorded] of Object.entries((inputs.secretDigests ?? {}) as Record<string, string>)) {
+      if (digest(name, secrets[name]) !== recorded) throw new StalePlanError(`${path}: secret ${name} changed since the plan was made; run bootplan plan again`);
     }
   }
+}
+
+/**
+ * Applies a saved plan without loading the stack again: the stack is only checked to be byte-for-byte
+ * the one planned, so a one-system change applies in the time it takes to read and write the state.
+ */
+async function applySavedPlan(path: string, opts: CliConfig, io: Io): Promise<number> {
+  const saved = loadPlan(path);
+  const store = new FileStateStore(saved.statePath, saved.plan.stack);
+  return withStateLock(saved.statePath, `bootplan apply ${path}`, opts, async () => {
+    assertPlanFresh(saved, store.read(), path);
+    const secrets = readSecretValues(saved.secrets, Object.keys(saved.secrets), io.env);
+    assertSecretsUnchanged(saved.plan, secrets, stateDigester(saved.statePath, io.env), path);
+    if (!hasChanges(saved.plan)) return settleNoChanges(store, saved.plan, io);
+    return execute({ store, secrets }, saved.plan, opts, io);
+  });
 }
 
 async function confirm(plan: ExecutablePlan, opts: CliConfig, io: Io, verb: string): Promise<void> {
@@ -43,9 +58,9 @@ function recordRefresh(writer: StateWriter, plan: ExecutablePlan): void {
 }
 
 /** Applies a plan with no changes: only its refreshed bookkeeping, if any, is recorded. */
-function settleNoChanges(s: Session, plan: ExecutablePlan, io: Io): number {
+function settleNoChanges(store: FileStateStore, plan: ExecutablePlan, io: Io): number {
   if (Object.keys(plan.refresh ?? {}).length) {
-    const writer = s.store.writer();
+    const writer = store.writer();
     recordRefresh(writer, plan);
     writer.commit();
   }
@@ -53,7 +68,7 @@ function settleNoChanges(s: Session, plan: ExecutablePlan, io: Io): number {
   return 0;
 }
 
-async function execute(s: Session, plan: ExecutablePlan, opts: CliConfig, io: Io): Promise<number> {
+async function execute(s: Pick<Session, "store" | "secrets">, plan: ExecutablePlan, opts: CliConfig, io: Io): Promise<number> {
   const writer = s.store.writer();
   recordRefresh(writer, plan);
   let interrupted = false;
@@ -87,20 +102,11 @@ async function execute(s: Session, plan: ExecutablePlan, opts: CliConfig, io: Io
 /** Plans and applies (or applies a saved plan); `destroy` plans the removal of everything recorded. */
 export async function applyCommand(target: string, opts: CliConfig, io: Io, destroy = false): Promise<number> {
   const verb = destroy ? "destroy" : "apply";
-  if (!destroy && isPlanFile(target)) {
-    const saved = loadPlan(target);
-    const s = openSession(saved.stackDir, io);
-    return withStateLock(s.stack.state.path, `bootplan apply ${target}`, opts, async () => {
-      assertPlanFresh(saved, s.stack.fingerprint, s.store.read(), target);
-      assertSecretsUnchanged(s, saved.plan, io, target);
-      if (!hasChanges(saved.plan)) return settleNoChanges(s, saved.plan, io);
-      return execute(s, saved.plan, opts, io);
-    });
-  }
+  if (!destroy && isPlanFile(target)) return applySavedPlan(target, opts, io);
   const s = openSession(target, io);
   return withStateLock(s.stack.state.path, `bootplan ${verb}`, opts, async () => {
     const plan = await planSession(s, s.store.read(), io, { targets: opts.target, destroy });
-    if (!hasChanges(plan)) return settleNoChanges(s, plan, io);
+    if (!hasChanges(plan)) return settleNoChanges(s.store, plan, io);
     io.out(renderPlanText(plan, { color: opts.color && io.isTty, showNewFiles: opts.showNewFiles }));
     await confirm(plan, opts, io, verb);
     return execute(s, plan, opts, io);

@@ -18,7 +18,7 @@ export async function planCommand(dir: string, opts: CliConfig, io: Io): Promise
   else if (opts.markdown) io.out(renderPlanMarkdown(plan));
   else io.out(renderPlanText(plan, { color: opts.color && io.isTty, showNewFiles: opts.showNewFiles }));
   if (opts.out) {
-    savePlan(opts.out, s.stack.dir, plan);
+    savePlan(opts.out, s.stack, plan);
     if (!opts.json && !opts.markdown) io.out(`Saved the plan to ${opts.out}; apply exactly it with: bootplan apply ${opts.out}\n`);
   }
   return opts.detailedExitcode && hasChanges(plan) ? 2 : 0;
