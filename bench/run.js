@@ -81,54 +81,61 @@ function baseline(n) {
   });
 }
 
+/** No-op plans of two stacks measured in turns (the machine is shared), fastest of `n` each. */
+function noopInTurns(a, b, n = 5) {
+  let ra, rb;
+  for (let i = 0; i < n; i++) {
+    const x = run(["plan", a, "--detailed-exitcode"]);
+    const y = run(["plan", b, "--detailed-exitcode"]);
+    if (!ra || x.ms < ra.ms) ra = x;
+    if (!rb || y.ms < rb.ms) rb = y;
+  }
+  return [ra, rb];
+}
+
+/** Two generated stacks of the same fleet with different options, applied, then `fn(dirA, dirB)`. */
+function withTwoStacks(n, optsA, optsB, fn) {
+  const a = mkdtempSync(join(tmpdir(), `bootplan-bench-${n}-a-`));
+  const b = mkdtempSync(join(tmpdir(), `bootplan-bench-${n}-b-`));
+  try {
+    generateStack(a, n, { labDir: join(repo, "stacks/lab"), ...optsA });
+    generateStack(b, n, { labDir: join(repo, "stacks/lab"), ...optsB });
+    run(["apply", a, "--auto-approve"]);
+    run(["apply", b, "--auto-approve"]);
+    fn(a, b);
+  } finally {
+    rmSync(a, { recursive: true, force: true });
+    rmSync(b, { recursive: true, force: true });
+  }
+}
+
+const added = (base, more) => `${(((more.ms - base.ms) / base.ms) * 100).toFixed(0)}%`;
+
 function compatScenario(n) {
   // The same fleet and packages, once listed by name only and once declared with requirements and
   // external lists: the difference is what the decisions cost.
-  const noopWith = (compat) => withStack(n, { compat }, (dir) => {
-    run(["apply", dir, "--auto-approve"]);
-    return best(["plan", dir, "--detailed-exitcode"]);
+  withTwoStacks(n, { compat: "plain" }, { compat: "declared" }, (plain, declared) => {
+    const [p, d] = noopInTurns(plain, declared);
+    print(`${n} systems x 20 packages each, 200 external lists`, [
+      ["no-op plan, packages listed by name only", p],
+      ["no-op plan, packages declared + decided", d],
+      ["added by the decisions", added(p, d)],
+    ]);
   });
-  const plain = noopWith("plain");
-  const declared = noopWith("declared");
-  print(`${n} systems x 20 packages each, 200 external lists`, [
-    ["no-op plan, packages listed by name only", plain],
-    ["no-op plan, packages declared + decided", declared],
-    ["added by the decisions", `${(((declared.ms - plain.ms) / plain.ms) * 100).toFixed(0)}%`],
-  ]);
 }
 
 function cmScenario(n) {
-  // The same fleet with and without two CM bindings per system, measured in turns so that both
-  // see the same machine load.
-  const base = mkdtempSync(join(tmpdir(), `bootplan-bench-${n}-`));
-  const cm = mkdtempSync(join(tmpdir(), `bootplan-bench-${n}-cm-`));
-  try {
-    generateStack(base, n, { labDir: join(repo, "stacks/lab") });
-    generateStack(cm, n, { labDir: join(repo, "stacks/lab"), cm: true });
-    run(["apply", base, "--auto-approve"]);
-    run(["apply", cm, "--auto-approve"]);
-    let b, c;
-    for (let i = 0; i < 3; i++) {
-      const rb = run(["plan", base, "--detailed-exitcode"]);
-      const rc = run(["plan", cm, "--detailed-exitcode"]);
-      if (!b || rb.ms < b.ms) b = rb;
-      if (!c || rc.ms < c.ms) c = rc;
-    }
-    const enc = best(["enc", "sys-00042.bench.example", cm], 5);
-    const nodeOnly = best(["--version"], 5);
-    const inv = best(["inventory", cm, "--list"]);
+  withTwoStacks(n, {}, { cm: true }, (base, cm) => {
+    const [b, c] = noopInTurns(base, cm);
     print(`${n} systems bound to two CM systems each`, [
       ["no-op plan without CM bindings", b],
       ["no-op plan with two CM systems", c],
-      ["added by the handoff resources", `${(((c.ms - b.ms) / b.ms) * 100).toFixed(0)}%`],
-      ["bootplan enc (one node)", enc],
-      ["  for scale: bootplan --version", nodeOnly],
-      [`bootplan inventory --list (${n} hosts)`, inv],
+      ["added by the handoff resources", added(b, c)],
+      ["bootplan enc (one node)", best(["enc", "sys-00042.bench.example", cm], 5)],
+      ["  for scale: bootplan --version", best(["--version"], 5)],
+      [`bootplan inventory --list (${n} hosts)`, best(["inventory", cm, "--list"])],
     ]);
-  } finally {
-    rmSync(base, { recursive: true, force: true });
-    rmSync(cm, { recursive: true, force: true });
-  }
+  });
 }
 
 const list = sizes.length ? sizes : [1000, 10000];
