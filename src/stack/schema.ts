@@ -4,8 +4,6 @@ import { StackError } from "../errors.js";
 import { validators } from "../util/validators.js";
 import { formatDocPath, locate, type DocPath, type YamlFile } from "./yaml.js";
 
-export { readSchema, SCHEMA_DIR } from "../util/validators.js";
-
 const NAME_RULE =
   "names use letters, digits, '_', '-' and '.', may not start with '.' and may not contain '..', '/', '\\' or NUL";
 
