@@ -2,10 +2,11 @@
  * Decision step 6, per target: each installable's governing list checked attribute by attribute
  * against the target. Memoized per (profile, declared attributes): fleets repeat a few hardware shapes.
  */
+import { createHash } from "node:crypto";
 import type { Stack, System } from "../model/stack.js";
 import { targetAttributes, type TargetAttribute } from "./attributes.js";
 import { compileCompat, describeInstallable, governedBy, type CompatIndex, type EffectiveRequirement, type Governance } from "./compile.js";
-import { constraintJson, formatConstraint, violates } from "./constraint.js";
+import { formatConstraint, violates } from "./constraint.js";
 import { IncompatibleTargetError } from "./errors.js";
 
 /** One attribute of the governing list checked against the target. */
@@ -35,8 +36,11 @@ export interface SystemCompat {
   errors: IncompatibleTargetError[];
   /** Plan notes: the external lists that governed, and optional packages skipped. */
   notes: string[];
-  /** Governing external lists by installable, for the system's inputs, so a changed list changes the plan. */
-  inputs: Record<string, unknown>;
+  /**
+   * The external lists that governed, for the system's inputs, so a changed list changes the plan:
+   * their names and a digest of what each declared for which installable (undefined when none did).
+   */
+  governing?: string;
 }
 
 function check(g: Governance, attrs: Record<string, TargetAttribute>): Decision {
@@ -69,7 +73,7 @@ interface Shape {
   decisions: Decision[];
   packages: string[];
   notes: string[];
-  inputs: Record<string, unknown>;
+  governing?: string;
   failing: { d: Decision; c: AttributeCheck }[];
 }
 
@@ -92,7 +96,7 @@ export class CompatDecider {
     let shape = this.memo.get(key);
     if (!shape) this.memo.set(key, (shape = this.shape(system)));
     const errors = shape.failing.map(({ d, c }) => new IncompatibleTargetError(`system.${system.name}`, failureMessage(system.name, d, c)));
-    return { system: system.name, attributes: shape.attributes, decisions: shape.decisions, packages: shape.packages, errors, notes: shape.notes, inputs: shape.inputs };
+    return { system: system.name, attributes: shape.attributes, decisions: shape.decisions, packages: shape.packages, errors, notes: shape.notes, governing: shape.governing };
   }
 
   private shape(system: System): Shape {
@@ -105,16 +109,18 @@ export class CompatDecider {
       if (g) gs.push(g);
     }
     const decisions = gs.map((g) => check(g, attributes));
-    const out: Shape = { attributes, decisions, packages: profile.packages, notes: [], inputs: {}, failing: [] };
+    const out: Shape = { attributes, decisions, packages: profile.packages, notes: [], failing: [] };
+    const lists = new Set<string>();
+    const declared: string[] = [];
     let skipped: Set<string> | undefined;
     for (const d of decisions) {
       const g = d.governance;
       const inst = g.installable;
       if (g.rule === "external-differs" && g.applied) {
         out.notes.push(`uses external list ${g.applied.name} for ${inst.kind === "package" ? `${inst.name} ${inst.version}` : `${inst.kind} ${inst.name}`} (${g.applied.source.file}:${g.applied.source.line})`);
-        // One string per installable: the state holds it for every system, and strings parse cheaply.
         const named = d.checks.filter((c) => c.requirement.list).map((c) => `${c.requirement.attribute} ${formatConstraint(c.requirement.constraint)}`);
-        out.inputs[inputKey(d)] = `${g.applied.name}: ${named.join("; ")}`;
+        lists.add(g.applied.name);
+        declared.push(`${inputKey(d)}=${g.applied.name}: ${named.join("; ")}`);
       }
       if (d.compatible) continue;
       const failing = d.checks.filter((c) => c.failure);
@@ -127,6 +133,8 @@ export class CompatDecider {
       for (const c of failing) out.failing.push({ d, c });
     }
     if (skipped) out.packages = profile.packages.filter((p) => !skipped!.has(p));
+    // One short string: the state holds it for every system, and the notes already name each list.
+    if (lists.size) out.governing = `${[...lists].sort().join(", ")} #${createHash("sha256").update(declared.sort().join("\n")).digest("hex").slice(0, 12)}`;
     return out;
   }
 }

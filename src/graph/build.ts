@@ -118,7 +118,7 @@ export function buildDesiredResources(stack: Stack, opts: GraphOptions): Desired
         files,
         secretDigests,
         renderKey: key,
-        ...(Object.keys(decided.inputs).length ? { compat: decided.inputs } : {}),
+        ...(decided.governing ? { compat: decided.governing } : {}),
       },
       ...(decided.notes.length ? { notes: decided.notes } : {}),
       ...(decided.errors.length ? { incompatible: decided.errors } : {}),
