@@ -1,5 +1,5 @@
 /** Reads `packages:`, `overrides:` and every `requires:` from raw stack entries into the model, with positions. */
-import { createHash } from "node:crypto";
+import { sha256Hex } from "../util/hash.js";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { isAbsolute, relative, resolve as resolvePath } from "node:path";
 import { StackError } from "../errors.js";
@@ -53,7 +53,7 @@ function readOwnFile(raw: RawStack, e: RawEntry, rel: string, requires: Requirem
   let meta;
   try {
     meta = readPackageFile(abs, rel);
-    fp.push(`package:${rel}:${createHash("sha256").update(readFileSync(abs)).digest("hex")}`);
+    fp.push(`package:${rel}:${sha256Hex(readFileSync(abs))}`);
     for (const [attr, c] of Object.entries(metadataRequirements(meta, rel))) {
       const declared = requires[attr];
       if (declared && !sameConstraint(compileConstraint(attr, declared.constraint), compileConstraint(attr, c))) {

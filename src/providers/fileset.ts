@@ -1,14 +1,9 @@
 /** The side effects behind the file-writing providers: write, verify, read back and remove files under the root. */
-import { createHash } from "node:crypto";
 import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmdirSync, unlinkSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { sha256Hex as sha256 } from "../util/hash.js";
 import { revealSecrets } from "../secrets/secrets.js";
 import { ensureParentInside, pathInside } from "../util/safe-path.js";
-
-/** sha256 of a file's bytes, hex; recorded so reads and deletes can tell our file from someone else's. */
-export function sha256(data: string | Buffer): string {
-  return createHash("sha256").update(data).digest("hex");
-}
 
 let tmpCounter = 0;
 

@@ -3,15 +3,12 @@
  * again, and the set of YAML files is discovered again. Applying a saved plan needs only to know that
  * the stack is byte-for-byte the one planned, and this answers that in milliseconds.
  */
-import { createHash } from "node:crypto";
+import { sha256Hex as sha256 } from "../util/hash.js";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import jsyaml from "js-yaml";
 import { discoverStackFiles } from "./discover.js";
 
-function sha256(data: Buffer): string {
-  return createHash("sha256").update(data).digest("hex");
-}
 
 /** Why the stack in `dir` differs from the fingerprint inputs recorded for it; undefined when it is the same. */
 export function fingerprintChange(dir: string, inputs: string[]): string | undefined {

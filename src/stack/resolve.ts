@@ -1,5 +1,5 @@
 /** Turns raw stack entries into the typed model: references checked, inheritance merged, paths resolved. */
-import { createHash } from "node:crypto";
+import { sha256Hex as sha256 } from "../util/hash.js";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { isAbsolute, relative, resolve as resolvePath, sep } from "node:path";
 import { StackError, StackErrors, type SourcePosition } from "../errors.js";
@@ -34,9 +34,6 @@ function stackFile(dir: string, rel: string): string | undefined {
   return back.startsWith("..") || isAbsolute(back) ? undefined : abs;
 }
 
-function sha256(data: string | Buffer): string {
-  return createHash("sha256").update(data).digest("hex");
-}
 
 function resolveBootFile(stackDir: string, e: RawEntry, key: "kernel" | "initrd", p: Problems, fp: string[]): BootFile {
   const raw = e.value[key] as { url?: string; path?: string; sha256?: string };
