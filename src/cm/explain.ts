@@ -2,7 +2,7 @@
 import { formatPosition } from "../errors.js";
 import type { Stack } from "../model/stack.js";
 import { isPlainObject } from "../util/merge.js";
-import { handoffAddress, nodeIdentity } from "./graph.js";
+import { handoffAddress, nodeIdentity } from "./identity.js";
 import { pathKey, type CmBinding, type CmType, type Origin } from "./types.js";
 
 /** The merge rule, as explanations state it. */

@@ -9,7 +9,7 @@ import { secretMarker, type SecretDigester } from "../secrets/secrets.js";
 import { profileRenderPart, renderKey } from "./render-cache.js";
 import { addressOf, type DesiredResource } from "./resource.js";
 import { CompatDecider } from "../compat/decide.js";
-import { buildCmResources } from "../cm/graph.js";
+import { buildCmResources } from "./cm.js";
 
 /** What building the graph needs beyond the stack: secret values (for digests only) and the digester. */
 export interface GraphOptions {

@@ -6,29 +6,13 @@
  * it depends on its members, so removing a machine updates the shared files before its own go.
  */
 import { StackError } from "../errors.js";
-import { addressOf, type DesiredResource } from "../graph/resource.js";
 import type { Stack, System } from "../model/stack.js";
-import { ADAPTERS } from "./adapters.js";
-import type { Member } from "./adapter.js";
-import { pillarSls } from "./salt.js";
-import type { CmSystem, NodeIdentity } from "./types.js";
-
-/** The address of one machine's handoff to one CM system. */
-export function handoffAddress(cm: string, system: string): string {
-  return addressOf("cm", `${cm}.${system}`);
-}
-
-/** The identity a CM system receives for a system: its FQDN as node name, static addresses, MACs. */
-export function nodeIdentity(sys: System): NodeIdentity {
-  // Plain loops: this runs once per machine and CM system on every plan.
-  const ips: string[] = [];
-  const macs: string[] = [];
-  for (const i of sys.interfaces) {
-    if (i.ip) ips.push(i.ip);
-    macs.push(i.mac);
-  }
-  return { name: sys.hostname, system: sys.name, hostname: sys.hostname, ips, macs };
-}
+import { ADAPTERS } from "../cm/adapters.js";
+import type { Member } from "../cm/adapter.js";
+import { handoffAddress, nodeIdentity } from "../cm/identity.js";
+import { pillarSls } from "../cm/salt.js";
+import type { CmSystem } from "../cm/types.js";
+import { addressOf, type DesiredResource } from "./resource.js";
 
 function prefixed(dir: string, files: Record<string, string>): Record<string, string> {
   // Keys are unique per machine; a null-prototype map keeps V8 from growing a hidden class per key.
