@@ -1,8 +1,8 @@
 /** The file-writing half of the CM providers, kept out of the provider objects so they serialize. */
-import { existsSync, rmdirSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { dirname, relative, sep } from "node:path";
 import * as files from "./files-impl.js";
-import { pathInside } from "../util/safe-path.js";
+import { pathInside, rmdirInside } from "../util/safe-path.js";
 
 type Props = Record<string, unknown>;
 
@@ -20,11 +20,8 @@ function pruneEmpty(props: Props): void {
     for (let d = start; ; d = dirname(d)) {
       const back = relative(top, d);
       if (back.startsWith("..") || back.split(sep).includes("..")) break;
-      try {
-        rmdirSync(d);
-      } catch {
-        break; // not empty (or already gone): nothing above it can be empty either
-      }
+      // Not empty (or gone, or a link): nothing above it can be empty either.
+      if (!rmdirInside(root, d)) break;
       if (d === top) break;
     }
   }

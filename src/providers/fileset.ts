@@ -1,21 +1,53 @@
 /** The side effects behind the file-writing providers: write, verify, read back and remove files under the root. */
-import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmdirSync, unlinkSync, writeFileSync } from "node:fs";
+import { closeSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { sha256Hex as sha256 } from "../util/hash.js";
 import { revealSecrets } from "../secrets/secrets.js";
-import { ensureParentInside, pathInside } from "../util/safe-path.js";
+import { createFileInside, ensureParentInside, pathInside, readFileInside, rmdirInside, unlinkInside } from "../util/safe-path.js";
+
+/** Name prefix of the temporary files a write goes through; `.bootplan-tmp-<pid>-<n>`, cleaned up by the next apply. */
+export const TEMP_PREFIX = ".bootplan-tmp-";
 
 let tmpCounter = 0;
 
+/** An I/O failure on one file, worded so the user knows which file and what to do. */
+function ioError(abs: string, err: unknown): Error {
+  const e = err as NodeJS.ErrnoException;
+  if (e?.code === undefined || (e as { isUserError?: boolean }).isUserError !== undefined) return err as Error;
+  const hint = e.code === "ENOSPC" || e.code === "EDQUOT" ? "; free space on that file system and apply again"
+    : e.code === "EACCES" || e.code === "EPERM" || e.code === "EROFS" ? "; check the permissions of the provisioning root"
+    : "";
+  return new Error(`cannot write ${abs}: ${e.code} (${String(e.message).split(",")[0].replace(/^\w+: /, "")})${hint}`);
+}
+
+/** Writes `data` into a fresh temp file beside `abs`, then renames it over `abs`; the temp file never outlives a failure. */
+function replaceInside(root: string, abs: string, fill: (fd: number) => void): void {
+  const tmp = join(dirname(abs), `${TEMP_PREFIX}${process.pid}-${++tmpCounter}`);
+  try {
+    const fd = createFileInside(root, tmp);
+    try {
+      fill(fd);
+    } finally {
+      closeSync(fd);
+    }
+    // rename replaces a link at `abs` itself, never its target; ensureParentInside refused links above it.
+    ensureParentInside(root, abs);
+    renameSync(tmp, abs);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw ioError(abs, err);
+  }
+}
+
 /** Writes one file atomically (temp + rename) inside root; returns the sha256 of the bytes written. */
 export function writeFileInside(root: string, rel: string, data: string | Buffer): string {
-  mkdirSync(root, { recursive: true });
   const abs = pathInside(root, rel);
-  ensureParentInside(root, abs);
-  const tmp = join(dirname(abs), `.bootplan-tmp-${process.pid}-${++tmpCounter}`);
-  writeFileSync(tmp, data, { mode: 0o644 });
-  renameSync(tmp, abs);
-  return sha256(data);
+  const buf = typeof data === "string" ? Buffer.from(data, "utf8") : data;
+  replaceInside(root, abs, (fd) => {
+    let off = 0;
+    while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
+  });
+  return sha256(buf);
 }
 
 /**
@@ -32,7 +64,7 @@ export function writeFileSet(
   for (const rel of Object.keys(files).sort()) {
     const bytes = revealSecrets(files[rel], secrets);
     const h = sha256(bytes);
-    hashes[rel] = recorded[rel] === h && existsSync(pathInside(root, rel)) ? h : writeFileInside(root, rel, bytes);
+    hashes[rel] = recorded[rel] === h && readFileInside(root, pathInside(root, rel)) !== undefined ? h : writeFileInside(root, rel, bytes);
   }
   return hashes;
 }
@@ -41,9 +73,10 @@ export function writeFileSet(
 export function removeFileSet(root: string, hashes: Record<string, string | null>): void {
   for (const [rel, expected] of Object.entries(hashes)) {
     const abs = pathInside(root, rel);
-    if (!existsSync(abs)) continue;
-    if (expected && sha256(readFileSync(abs)) !== expected) continue;
-    unlinkSync(abs);
+    const bytes = readFileInside(root, abs);
+    if (bytes === undefined) continue;
+    if (expected && sha256(bytes) !== expected) continue;
+    unlinkInside(root, abs);
     pruneEmptyDirs(root, dirname(abs));
   }
 }
@@ -51,31 +84,24 @@ export function removeFileSet(root: string, hashes: Record<string, string | null
 function pruneEmptyDirs(root: string, dir: string): void {
   // Only folders bootplan creates per resource (images/<distro>, answers/<system>) are worth removing.
   if (!/[/\\](images|answers)[/\\][^/\\]+$/.test(dir) || !dir.startsWith(root)) return;
-  try {
-    rmdirSync(dir);
-  } catch {
-    /* not empty, or gone: either way nothing to do */
-  }
+  rmdirInside(root, dir);
 }
 
 /** The sha256 of each file as it is on disk now; null for a missing file. */
 export function readFileHashes(root: string, rels: Iterable<string>): Record<string, string | null> {
   const out: Record<string, string | null> = {};
   for (const rel of rels) {
-    const abs = pathInside(root, rel);
-    out[rel] = existsSync(abs) ? sha256(readFileSync(abs)) : null;
+    const bytes = readFileInside(root, pathInside(root, rel));
+    out[rel] = bytes === undefined ? null : sha256(bytes);
   }
   return out;
 }
 
 /** Copies a hosted boot file into the root after checking its sha256; a mismatch names the file and both hashes. */
 export function copyVerified(root: string, source: string, target: string, expected: string): string {
-  const actual = sha256(readFileSync(source));
+  const data = readFileSync(source);
+  const actual = sha256(data);
   if (actual !== expected) throw new Error(`${source} has sha256 ${actual}, expected ${expected}`);
-  const abs = pathInside(root, target);
-  ensureParentInside(root, abs);
-  const tmp = join(dirname(abs), `.bootplan-tmp-${process.pid}-${++tmpCounter}`);
-  copyFileSync(source, tmp);
-  renameSync(tmp, abs);
+  writeFileInside(root, target, data);
   return actual;
 }

@@ -1,5 +1,11 @@
-/** Keeps every write inside the provisioning root, whatever a name, MAC or template produced. */
-import { lstatSync, mkdirSync, realpathSync } from "node:fs";
+/**
+ * Keeps every file operation inside the provisioning root, whatever a name, MAC, template or a link
+ * planted in the tree says. Rule: below the root, no path component may be a symbolic link (or a
+ * non-directory where a directory belongs). Each operation walks the components with lstat, creates
+ * missing directories one level at a time (never `mkdir -p`, which follows links), and opens files
+ * with O_NOFOLLOW. The root itself may be a link (an operator's choice); nothing under it may.
+ */
+import * as fs from "node:fs";
 import { dirname, isAbsolute, join, relative, sep } from "node:path";
 import { PathEscapeError } from "../errors.js";
 
@@ -15,24 +21,115 @@ export function pathInside(root: string, rel: string): string {
   return join(root, ...segs);
 }
 
+/** The components of `abs` below `root` (empty for the root itself); throws when abs is not below root. */
+function segmentsBelow(root: string, abs: string): string[] {
+  const rel = relative(root, abs);
+  if (rel === "") return [];
+  if (rel.startsWith("..") || isAbsolute(rel)) throw new PathEscapeError(`refusing ${abs}: it is not inside the provisioning root ${root}`);
+  return rel.split(sep);
+}
+
+function lstatOrUndefined(p: string): fs.Stats | undefined {
+  try {
+    return fs.lstatSync(p);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw err;
+  }
+}
+
+function linkError(p: string, verb: string): PathEscapeError {
+  let target = "";
+  try {
+    target = ` (it points to ${fs.readlinkSync(p)})`;
+  } catch {
+    /* not a link after all, or gone */
+  }
+  return new PathEscapeError(`refusing to ${verb} through ${p}: a symbolic link inside the provisioning root${target}; remove it`);
+}
+
 /**
- * Creates the parent folders of `abs` and checks, after symlinks are resolved, that they are still
- * inside `root`: a link planted in the tree must not redirect a write elsewhere.
+ * Checks that every existing directory from `root` down to `dir` is a real directory, not a link;
+ * creates the missing ones (one level at a time) when `create` is set. Returns false when a level is
+ * missing and `create` is off.
  */
+function walkDirs(root: string, dir: string, verb: string, create: boolean): boolean {
+  if (create) fs.mkdirSync(root, { recursive: true });
+  let cur = root;
+  for (const seg of segmentsBelow(root, dir)) {
+    cur = join(cur, seg);
+    let st = lstatOrUndefined(cur);
+    if (!st) {
+      if (!create) return false;
+      try {
+        fs.mkdirSync(cur);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+      }
+      st = fs.lstatSync(cur);
+    }
+    if (st.isSymbolicLink()) throw linkError(cur, verb);
+    if (!st.isDirectory()) throw new PathEscapeError(`refusing to ${verb} ${dir}: ${cur} is not a directory`);
+  }
+  return true;
+}
+
+/** Creates the parent folders of `abs` inside `root`, refusing any link on the way or at `abs` itself. */
 export function ensureParentInside(root: string, abs: string): void {
-  const parent = dirname(abs);
-  mkdirSync(parent, { recursive: true });
-  const realRoot = realpathSync(root);
-  const realParent = realpathSync(parent);
-  const back = relative(realRoot, realParent);
-  if (back.startsWith("..") || isAbsolute(back)) {
-    throw new PathEscapeError(`refusing to write ${abs}: ${parent} resolves to ${realParent}, outside the provisioning root`);
+  walkDirs(root, dirname(abs), "write", true);
+  if (lstatOrUndefined(abs)?.isSymbolicLink()) throw linkError(abs, "write");
+}
+
+/** Opens a file under root for reading without following any link; undefined when it or a parent is missing. */
+export function readFileInside(root: string, abs: string): Buffer | undefined {
+  if (!walkDirs(root, dirname(abs), "read", false)) return undefined;
+  let fd: number;
+  try {
+    fd = fs.openSync(abs, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") return undefined;
+    if (code === "ELOOP") throw linkError(abs, "read");
+    throw err;
   }
   try {
-    if (lstatSync(abs).isSymbolicLink()) throw new PathEscapeError(`refusing to write through the symbolic link ${abs}`);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+    if (!fs.fstatSync(fd).isFile()) throw new PathEscapeError(`refusing to read ${abs}: not a regular file`);
+    return fs.readFileSync(fd);
+  } finally {
+    fs.closeSync(fd);
   }
+}
+
+/** Removes one file under root without following links; false when it or a parent is missing. */
+export function unlinkInside(root: string, abs: string): boolean {
+  if (!walkDirs(root, dirname(abs), "delete", false)) return false;
+  try {
+    // unlink never follows a link at the last component: a planted link is removed, not its target.
+    fs.unlinkSync(abs);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return false;
+    throw err;
+  }
+}
+
+/** Removes an empty directory under root (never through a link); false when it is not empty, not a directory or gone. */
+export function rmdirInside(root: string, dir: string): boolean {
+  if (!walkDirs(root, dirname(dir), "delete", false)) return false;
+  const st = lstatOrUndefined(dir);
+  if (!st || !st.isDirectory()) return false;
+  try {
+    fs.rmdirSync(dir);
+    return true;
+  } catch {
+    return false; // not empty, or gone
+  }
+}
+
+/** Opens a new file for writing under root (exclusive, never through a link); returns its descriptor. */
+export function createFileInside(root: string, abs: string, mode = 0o644): number {
+  ensureParentInside(root, abs);
+  return fs.openSync(abs, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, mode);
 }
 
 /** Joins with forward slashes for paths recorded in state and plans. */
