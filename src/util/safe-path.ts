@@ -41,11 +41,11 @@ function lstatOrUndefined(p: string): fs.Stats | undefined {
 function linkError(p: string, verb: string): PathEscapeError {
   let target = "";
   try {
-    target = ` (it points to ${fs.readlinkSync(p)})`;
+    target = ` to ${fs.readlinkSync(p)}`;
   } catch {
     /* not a link after all, or gone */
   }
-  return new PathEscapeError(`refusing to ${verb} through ${p}: a symbolic link inside the provisioning root${target}; remove it`);
+  return new PathEscapeError(`refusing to ${verb} through ${p}: it is a symbolic link${target}, which could lead outside the provisioning root; remove it`);
 }
 
 /**
