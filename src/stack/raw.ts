@@ -1,8 +1,8 @@
 /** Reads a stack directory into raw, schema-valid entries, each remembering the file and path it came from. */
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, lstatSync, readFileSync, statSync } from "node:fs";
 import { isAbsolute, join, relative, resolve } from "node:path";
 import { StackError, StackErrors } from "../errors.js";
-import { discoverStackFiles } from "./discover.js";
+import { discoverStackFiles, includePatternProblem, type StackFileProblem } from "./discover.js";
 import { validateStackFile } from "./schema.js";
 import { locate, parseYamlFile, type DocPath, type YamlFile } from "./yaml.js";
 
@@ -47,11 +47,23 @@ export function readRawStack(dirArg: string, displayBase?: string): RawStack {
   if (!existsSync(rootAbs)) {
     throw new StackErrors([new StackError("stack.not-found", undefined, `${displayPath(dir, displayBase)}: not a stack (no stack.yaml in it)`)]);
   }
+  if (!lstatSync(rootAbs).isFile()) {
+    throw new StackErrors([new StackError("stack.not-regular", undefined, `${displayPath(rootAbs, displayBase)}: is not a regular file (a link, directory or device); a stack file must be a regular file inside the stack`)]);
+  }
   const errors: StackError[] = [];
   const parse = (rel: string): YamlFile | undefined => {
     const abs = join(dir, rel);
+    let text: string;
     try {
-      const f = parseYamlFile(readFileSync(abs, "utf8"), displayPath(abs, displayBase), rel);
+      text = readFileSync(abs, "utf8");
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code ?? "error";
+      const hint = code === "EACCES" || code === "EPERM" ? "; check its permissions" : "";
+      errors.push(new StackError("stack.unreadable", undefined, `${displayPath(abs, displayBase)}: cannot read this stack file (${code})${hint}`));
+      return undefined;
+    }
+    try {
+      const f = parseYamlFile(text, displayPath(abs, displayBase), rel);
       if (f.value === null || typeof f.value !== "object" || Array.isArray(f.value)) {
         errors.push(new StackError("stack.wrong-type", locate(f, []), `(document root): expected a map of kinds, found ${Array.isArray(f.value) ? "a list" : typeof f.value}`));
         return undefined;
@@ -67,8 +79,17 @@ export function readRawStack(dirArg: string, displayBase?: string): RawStack {
 
   const root = parse("stack.yaml");
   const include = (root?.value as { include?: string[] } | undefined)?.include;
+  if (root && Array.isArray(include)) {
+    include.forEach((g, i) => {
+      const why = typeof g === "string" ? includePatternProblem(g) : undefined;
+      if (why) errors.push(new StackError("stack.path-escape", locate(root, ["include", i]), `include[${i}]: ${JSON.stringify(g)} ${why}`));
+    });
+  }
   const files: YamlFile[] = root ? [root] : [];
-  for (const rel of discoverStackFiles(dir, Array.isArray(include) ? include : undefined).slice(1)) {
+  const refused: StackFileProblem[] = [];
+  const discovered = discoverStackFiles(dir, Array.isArray(include) ? include : undefined, refused);
+  for (const p of refused) errors.push(new StackError("stack.not-regular", undefined, `${displayPath(join(dir, p.rel), displayBase)}: ${p.why}`));
+  for (const rel of discovered.slice(1)) {
     const f = parse(rel);
     if (f) files.push(f);
   }
@@ -90,6 +111,10 @@ export function readRawStack(dirArg: string, displayBase?: string): RawStack {
       const map = doc[kind] as Record<string, Record<string, unknown>> | undefined;
       if (!map) continue;
       for (const [name, value] of Object.entries(map)) {
+        if (name in Object.prototype) {
+          errors.push(new StackError("stack.invalid-name", locate(f, [kind, name], "key"), `${kind}.${name}: the name ${JSON.stringify(name)} is reserved; choose another`));
+          continue;
+        }
         const prev = kinds[kind].get(name);
         if (prev) {
           const there = locate(prev.file, prev.path, "key");

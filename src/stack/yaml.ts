@@ -76,14 +76,46 @@ export function formatDocPath(path: DocPath): string {
   return out || "(document root)";
 }
 
+/** Deepest nesting of maps and lists a stack file may have; js-yaml refuses deeper documents at the same depth. */
+export const MAX_YAML_DEPTH = 100;
+
+/** Characters YAML does not allow in a stream (C0 controls but tab/LF/CR, DEL, non-characters). */
+const FORBIDDEN_CHAR = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\ufffe\uffff]/;
+
+/** 1-based line and column of an offset in text. */
+function positionOf(text: string, offset: number): { line: number; column: number } {
+  let line = 1, start = 0;
+  for (let i = text.indexOf("\n"); i >= 0 && i < offset; i = text.indexOf("\n", i + 1)) {
+    line++;
+    start = i + 1;
+  }
+  return { line, column: offset - start + 1 };
+}
+
+/** Refuses characters no YAML file may hold, at their own line and column. */
+function checkCharacters(text: string, file: string): void {
+  const m = FORBIDDEN_CHAR.exec(text);
+  if (!m) return;
+  const code = m[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, "0");
+  const what = code === "0000" ? "a NUL byte" : `the control character U+${code}`;
+  throw new StackError("stack.yaml-syntax", { file, ...positionOf(text, m.index) }, `YAML syntax error: the file contains ${what}, which YAML does not allow`);
+}
+
+/** Rewords js-yaml's reasons where bootplan's own words say more. */
+function syntaxReason(reason: string): string {
+  if (/maxDepth|call stack/i.test(reason)) return `nesting deeper than ${MAX_YAML_DEPTH} levels; bootplan refuses deeper documents`;
+  if (/duplicated mapping key/.test(reason)) return "duplicate key (each key may appear once in a map)";
+  return reason;
+}
+
 /** Parses with the position-keeping parser; syntax errors and alias bombs become positioned StackErrors. */
 function parseCarefully(text: string, file: string, rel: string): YamlFile {
   const parsed = parseWithPositions(text);
   const first = parsed.doc.errors[0];
   if (first) {
-    const pos = first.linePos?.[0];
+    const p = parsed.lines.linePos(first.pos?.[0] ?? 0);
     const what = first.message.split("\n")[0].replace(/ at line \d+, column \d+.*$/, "");
-    throw new StackError("stack.yaml-syntax", { file, line: pos?.line ?? 1, column: pos?.col ?? 1 }, `YAML syntax error: ${what}`);
+    throw new StackError("stack.yaml-syntax", { file, line: p.line, column: p.col }, `YAML syntax error: ${syntaxReason(what)}`);
   }
   let value: unknown;
   try {
@@ -99,20 +131,53 @@ function parseCarefully(text: string, file: string, rel: string): YamlFile {
   return new YamlFile(file, rel, text, value ?? {}, parsed);
 }
 
-/** Parses YAML text; a syntax error or alias bomb becomes a StackError at its position. */
+/**
+ * Parses YAML text; a syntax error, a forbidden character, nesting deeper than MAX_YAML_DEPTH, an
+ * alias bomb, a self-referencing alias or a `__proto__` key becomes a StackError at its position.
+ */
 export function parseYamlFile(text: string, file: string, rel: string): YamlFile {
-  if (ALIAS_TOKEN.test(text)) return parseCarefully(text, file, rel);
+  checkCharacters(text, file);
   let value: unknown;
   try {
     // The core schema matches the `yaml` package's YAML 1.2 defaults: no timestamps, no merge keys.
     value = jsyaml.load(text, { schema: jsyaml.CORE_SCHEMA, filename: file });
   } catch (err) {
-    // Report the error the way the careful parser words it; fall back to js-yaml's own words.
-    parseCarefully(text, file, rel);
     const e = err as { reason?: string; mark?: { line: number; column: number } };
-    throw new StackError("stack.yaml-syntax", { file, line: (e.mark?.line ?? 0) + 1, column: (e.mark?.column ?? 0) + 1 }, `YAML syntax error: ${e.reason ?? String(err)}`);
+    if (!e.mark) throw new StackError("stack.yaml-syntax", { file, line: 1, column: 1 }, `YAML syntax error: ${syntaxReason(e.reason ?? (err as Error).message ?? String(err))}`);
+    throw new StackError("stack.yaml-syntax", { file, line: e.mark.line + 1, column: e.mark.column + 1 }, `YAML syntax error: ${syntaxReason(e.reason ?? String(err))}`);
   }
-  return new YamlFile(file, rel, text, value ?? {});
+  // Aliases are expanded by the careful parser, which bounds the expansion (js-yaml shares nodes instead).
+  const f = ALIAS_TOKEN.test(text) ? parseCarefully(text, file, rel) : new YamlFile(file, rel, text, value ?? {});
+  checkShape(f, ALIAS_TOKEN.test(text));
+  return f;
+}
+
+/** Walks the value without recursion: refuses cycles (self-referencing aliases), excess depth and `__proto__` keys. */
+function checkShape(f: YamlFile, aliases: boolean): void {
+  type Frame = { v: object; path: (string | number)[]; ancestors: Set<object> };
+  const none = new Set<object>();
+  const stack: Frame[] = [];
+  if (f.value !== null && typeof f.value === "object") stack.push({ v: f.value, path: [], ancestors: none });
+  while (stack.length) {
+    const { v, path, ancestors } = stack.pop()!;
+    if (path.length > MAX_YAML_DEPTH) {
+      throw new StackError("stack.yaml-depth", locate(f, path), `${formatDocPath(path.slice(0, 3))}...: nesting deeper than ${MAX_YAML_DEPTH} levels; bootplan refuses deeper documents`);
+    }
+    // Only aliases can make a cycle: files without them skip the per-level bookkeeping.
+    const inner = aliases ? new Set(ancestors).add(v) : none;
+    const entries: [string | number, unknown][] = Array.isArray(v) ? v.map((x, i) => [i, x]) : Object.keys(v).map((k) => [k, (v as Record<string, unknown>)[k]]);
+    for (const [k, child] of entries) {
+      if (k === "__proto__") {
+        throw new StackError("stack.reserved-key", locate(f, [...path, k], "key"), `${formatDocPath([...path, k])}: the key "__proto__" is not allowed (it would change how the map behaves)`);
+      }
+      if (child === null || typeof child !== "object") continue;
+      if (inner.has(child)) {
+        throw new StackError("stack.yaml-aliases", locate(f, [...path, k]), `${formatDocPath([...path, k])}: a YAML alias refers to a node that contains it; the value would be infinite`);
+      }
+      // Shared (aliased) nodes are walked once per place they appear; MAX_ALIAS_COUNT bounds how many.
+      stack.push({ v: child, path: [...path, k], ancestors: inner });
+    }
+  }
 }
 
 function firstAliasOffset(doc: Document.Parsed): number {
