@@ -60,19 +60,19 @@ async function runOne(c: PlannedChange, plan: ExecutablePlan, writer: StateWrite
   switch (c.action) {
     case "create": {
       const r = await provider.create(withSecrets);
-      writer.record(c.address, { kind: c.kind, id: r.id, outputs: r.outs ?? news, dependsOn: c.dependsOn });
+      writer.record(c.address, { kind: c.kind, id: r.id, outputs: r.outs ?? news, dependsOn: c.dependsOn, ...(c.declaredIn ? { declaredIn: c.declaredIn } : {}) });
       break;
     }
     case "update": {
       const r = await provider.update(rec.id, rec.outputs, withSecrets);
-      writer.record(c.address, { kind: c.kind, id: rec.id, outputs: r.outs ?? news, dependsOn: c.dependsOn });
+      writer.record(c.address, { kind: c.kind, id: rec.id, outputs: r.outs ?? news, dependsOn: c.dependsOn, ...(c.declaredIn ? { declaredIn: c.declaredIn } : {}) });
       break;
     }
     case "replace": {
       // Every bootplan replace deletes first: the new resource writes to the same paths.
       await provider.delete(rec.id, rec.outputs);
       const r = await provider.create(withSecrets);
-      writer.record(c.address, { kind: c.kind, id: r.id, outputs: r.outs ?? news, dependsOn: c.dependsOn });
+      writer.record(c.address, { kind: c.kind, id: r.id, outputs: r.outs ?? news, dependsOn: c.dependsOn, ...(c.declaredIn ? { declaredIn: c.declaredIn } : {}) });
       break;
     }
     case "delete":

@@ -35,6 +35,10 @@ function replaceReason(kind: string, replaces: string[]): string {
   return kind === "system" ? `reinstall: ${what} changed` : `${what} changed`;
 }
 
+function declared(file: string | undefined): { declaredIn?: string } {
+  return file ? { declaredIn: file } : {};
+}
+
 function files(rec: Record<string, unknown> | undefined): Record<string, string> | undefined {
   return rec?.files as Record<string, string> | undefined;
 }
@@ -76,7 +80,7 @@ export async function computePlan(desiredList: DesiredResource[], state: StateDo
       const news = (checked.inputs ?? r.inputs) as Record<string, unknown>;
       if (!rec) {
         summary.add++;
-        changes.push({ address: r.address, kind: r.kind, action: "create", fields: diffFields(undefined, news), files: diffFiles(undefined, files(news)), dependsOn: r.dependsOn, ...(r.notes ? { notes: r.notes } : {}) });
+        changes.push({ address: r.address, kind: r.kind, action: "create", ...declared(r.declaredIn), fields: diffFields(undefined, news), files: diffFiles(undefined, files(news)), dependsOn: r.dependsOn, ...(r.notes ? { notes: r.notes } : {}) });
       } else {
         const d = await provider.diff(rec.id, rec.outputs, news);
         if (!d.changes) {
@@ -89,7 +93,7 @@ export async function computePlan(desiredList: DesiredResource[], state: StateDo
         else summary.change++;
         changes.push({
           address: r.address, kind: r.kind, action: replace ? "replace" : "update",
-          ...(replace ? { reason: replaceReason(r.kind, d.replaces!) } : {}),
+          ...(replace ? { reason: replaceReason(r.kind, d.replaces!) } : {}), ...declared(r.declaredIn),
           fields: diffFields(rec.outputs, news), files: diffFiles(files(rec.outputs), files(news)), dependsOn: r.dependsOn,
           ...(r.notes ? { notes: r.notes } : {}),
         });
@@ -101,7 +105,7 @@ export async function computePlan(desiredList: DesiredResource[], state: StateDo
   for (const [address, rec] of Object.entries(recorded)) {
     if ((!opts.destroy && desired.has(address)) || !wanted(address)) continue;
     summary.destroy++;
-    changes.push({ address, kind: rec.kind, action: "delete", fields: diffFields(rec.outputs, undefined), files: diffFiles(files(rec.outputs), undefined), dependsOn: rec.dependsOn });
+    changes.push({ address, kind: rec.kind, action: "delete", ...declared(rec.declaredIn), fields: diffFields(rec.outputs, undefined), files: diffFiles(files(rec.outputs), undefined), dependsOn: rec.dependsOn });
   }
   changes.sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
 

@@ -25,6 +25,8 @@ export interface PlannedChange {
   action: Exclude<Action, "no-op">;
   /** Why a replace happens, e.g. "distro changed: reinstall". */
   reason?: string;
+  /** The stack file declaring it; for a delete, the file it was last declared in (so a vanished file shows). */
+  declaredIn?: string;
   fields: FieldChange[];
   files: FileChange[];
   dependsOn: string[];

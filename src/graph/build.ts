@@ -10,6 +10,7 @@ import { profileRenderPart, renderKey } from "./render-cache.js";
 import { addressOf, type DesiredResource } from "./resource.js";
 import { CompatDecider } from "../compat/decide.js";
 import { buildCmResources } from "./cm.js";
+import { declaringFile } from "./declared-in.js";
 
 /** What building the graph needs beyond the stack: secret values (for digests only) and the digester. */
 export interface GraphOptions {
@@ -125,5 +126,6 @@ export function buildDesiredResources(stack: Stack, opts: GraphOptions): Desired
     });
   }
   out.push(...buildCmResources(stack, root));
+  for (const r of out) r.declaredIn = declaringFile(stack, r);
   return out;
 }

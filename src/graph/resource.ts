@@ -18,6 +18,8 @@ export interface DesiredResource {
   secretNames: string[];
   /** Lines the plan shows with the resource, e.g. which external lists governed its packages. */
   notes?: string[];
+  /** The stack file (relative to the stack directory) that declares it; recorded so a later destroy can name it. */
+  declaredIn?: string;
   /** Why it cannot be planned (a target outside a governing list); the plan fails when it is in scope. */
   incompatible?: IncompatibleTargetError[];
 }

@@ -35,7 +35,8 @@ function diffLines(c: Colors, diff: string, indent: string): string[] {
 
 /** Renders one change: header, fields, files. */
 function renderChange(c: Colors, ch: PlannedChange, opts: TextOptions): string[] {
-  const out = [`  ${paint(c, ch.action, `${SYMBOL[ch.action]} ${ch.address}`)}${ch.reason ? c.dim(` (${ch.reason})`) : ""}`];
+  const why = ch.reason ?? (ch.action === "delete" ? `last declared in ${ch.declaredIn ?? "an unknown file"}, no longer declared` : undefined);
+  const out = [`  ${paint(c, ch.action, `${SYMBOL[ch.action]} ${ch.address}`)}${why ? c.dim(` (${why})`) : ""}`];
   for (const n of ch.notes ?? []) out.push(c.cyan(`      # ${n}`));
   if (ch.action !== "delete") {
     for (const f of ch.fields) {

@@ -231,6 +231,10 @@ class LazyPosition implements SourcePosition {
   get file(): string {
     return this.f.file;
   }
+  /** The file relative to the stack directory. */
+  get rel(): string {
+    return this.f.rel;
+  }
   get line(): number {
     return this.pos.line;
   }
@@ -240,6 +244,11 @@ class LazyPosition implements SourcePosition {
   toJSON(): SourcePosition {
     return { file: this.file, line: this.line, column: this.column };
   }
+}
+
+/** The stack-relative file (forward slashes) a position from lazyPosition points into; undefined for other positions. */
+export function stackFileOf(pos: SourcePosition | undefined): string | undefined {
+  return pos instanceof LazyPosition ? pos.rel : undefined;
 }
 
 /** A position computed only when read: entities carry one each, and most are never shown. */

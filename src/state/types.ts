@@ -12,6 +12,8 @@ export interface ResourceRecord {
   outputs: Record<string, unknown>;
   /** Addresses this resource depended on when it was last written. */
   dependsOn: string[];
+  /** The stack file that declared it when it was last written (relative to the stack directory). */
+  declaredIn?: string;
 }
 
 /** An operation that started and has not been seen to finish (a crash or Ctrl-C mid-way). */

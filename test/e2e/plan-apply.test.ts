@@ -107,7 +107,7 @@ describe("plan and apply", () => {
     const text = readFileSync(join(d, "systems.yaml"), "utf8");
     writeFileSync(join(d, "systems.yaml"), text.replace(/\n  web02:\n(?: {4}.*\n)+/, "\n"));
     const plan = await runCli(["plan", d, "--no-color"]);
-    expect(plan.stdout).toMatch(/- system\.web02\n/);
+    expect(plan.stdout).toMatch(/- system\.web02 \(last declared in systems\.yaml, no longer declared\)\n/);
     expect(plan.stdout).toMatch(/Plan: 0 to add, \d+ to change, 0 to replace, \d+ to destroy\./);
     await apply(d);
     // Provisioning files only; the CM handoff artifacts have their own tests.
