@@ -11,6 +11,7 @@ import { compileCompat } from "../compat/compile.js";
 import { checkSystemAttributes, readProfileRequirements, readRequirements, resolveOverrides, resolvePackages } from "../compat/declare.js";
 import type { RawEntry, RawStack } from "./raw.js";
 import { resolveCm } from "../cm/resolve.js";
+import { checkLocations, checkSystemValues } from "./check-values.js";
 
 /** The answer-file format each OS family's installer reads. */
 export const FORMAT_FOR_FAMILY: Record<OsFamily, AnswerFormat> = { debian: "preseed", ubuntu: "autoinstall", rhel: "kickstart" };
@@ -277,6 +278,8 @@ export function resolveStack(raw: RawStack): Stack {
   if (!p.list.length) p.list.push(...compileCompat({ packages, overrides, distros, profiles }).errors);
   const provisioningRoot = inside("provisioningRoot", s.provisioningRoot ?? ".bootplan/root");
   const statePath = inside("state", s.state?.path ?? ".bootplan/state.json");
+  checkSystemValues(raw, p.list);
+  checkLocations(raw, provisioningRoot, statePath, p.list);
   if (p.list.length) throw new StackErrors(p.list.sort(byPosition));
 
   return {
