@@ -5,7 +5,7 @@ import { buildDesiredResources, secretsNeeded } from "../graph/build.js";
 import type { DesiredResource } from "../graph/resource.js";
 import type { Stack } from "../model/stack.js";
 import { providerFor } from "../providers/index.js";
-import { readSecrets, stateDigester } from "../secrets/secrets.js";
+import { readSecrets, stateDigester, stateKeyMissing, stateKeyPath } from "../secrets/secrets.js";
 import { loadStack } from "../stack/load.js";
 import { FileStateStore } from "../state/file-store.js";
 import { StateLock } from "../state/lock.js";
@@ -28,18 +28,23 @@ export function openSession(dir: string, io: Io): Session {
 }
 
 /** The desired resources of a session's stack; recorded renderings are reused where their inputs are unchanged. */
-export function desiredResources(s: Session, io: Io, state?: StateDocument): DesiredResource[] {
+export function desiredResources(s: Session, io: Io, state?: StateDocument, createKey = true): DesiredResource[] {
   return buildDesiredResources(s.stack, {
     secrets: s.secrets,
-    digest: stateDigester(s.stack.state.path, io.env),
+    digest: stateDigester(s.stack.state.path, io.env, { create: createKey }),
     recorded: state ? (a) => state.resources[a]?.outputs : undefined,
   });
 }
 
 /** Plans the session's stack against `state`. */
-export async function planSession(s: Session, state: StateDocument, io: Io, opts: { targets?: string[]; destroy?: boolean }): Promise<ExecutablePlan> {
-  const desired = opts.destroy ? [] : desiredResources(s, io, state);
-  return computePlan(desired, state, { stack: s.stack.name, fingerprint: s.stack.fingerprint, providerFor, targets: opts.targets, destroy: opts.destroy });
+export async function planSession(s: Session, state: StateDocument, io: Io, opts: { targets?: string[]; destroy?: boolean; readOnly?: boolean }): Promise<ExecutablePlan> {
+  const keyLost = stateKeyMissing(s.stack.state.path, io.env) && hasSecretDigests(state);
+  const desired = opts.destroy ? [] : desiredResources(s, io, state, !opts.readOnly);
+  const plan = await computePlan(desired, state, { stack: s.stack.name, fingerprint: s.stack.fingerprint, providerFor, targets: opts.targets, destroy: opts.destroy });
+  if (keyLost) {
+    plan.warnings.push(`secret digests cannot be checked: state key missing (${stateKeyPath(s.stack.state.path)}, or BOOTPLAN_STATE_KEY); every system with a secret shows as changed. Restore the key to see real changes, or apply to record digests under the new key`);
+  }
+  return plan;
 }
 
 /** Runs `fn` holding the state lock (unless `lock` is false), releasing it however `fn` ends. */
@@ -51,4 +56,9 @@ export async function withStateLock<T>(statePath: string, command: string, opts:
   } finally {
     lock.release();
   }
+}
+
+/** True when some recorded resource holds secret digests (which only the state key can check). */
+function hasSecretDigests(state: StateDocument): boolean {
+  return Object.values(state.resources).some((r) => Object.keys((r.outputs.secretDigests ?? {}) as object).length > 0);
 }

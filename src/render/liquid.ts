@@ -22,7 +22,18 @@ const NO_FILES: FS = {
   containsSync: () => false,
 };
 
+/** Longest template source accepted (characters). */
+export const TEMPLATE_PARSE_LIMIT = 1_000_000;
+/** Longest one render may take (ms): far above any real answer file, short enough that a runaway loop ends the run. */
+export const TEMPLATE_RENDER_LIMIT_MS = 5_000;
+/** Most memory one render may allocate for strings and arrays (liquid's own accounting, in units of characters/items). */
+export const TEMPLATE_MEMORY_LIMIT = 64_000_000;
+
 const engine = new Liquid({
+  // A template from a stack may loop or grow without end: liquid stops it, so plan fails instead of hanging.
+  parseLimit: TEMPLATE_PARSE_LIMIT,
+  renderLimit: TEMPLATE_RENDER_LIMIT_MS,
+  memoryLimit: TEMPLATE_MEMORY_LIMIT,
   strictVariables: true,
   strictFilters: true,
   ownPropertyOnly: true,
@@ -58,7 +69,7 @@ export function compileTemplate(source: string): Template[] {
   try {
     tpl = engine.parse(source);
   } catch (err) {
-    throw new RenderError("render.template-syntax", firstLine(err));
+    throw new RenderError("render.template-syntax", limitMessage(firstLine(err)));
   }
   // Custom templates are few per stack; the bound only guards a long-running process against growth.
   if (parsed.size >= MAX_CACHED) parsed.clear();
@@ -72,6 +83,33 @@ export function renderTemplate(source: string, variables: object): string {
   try {
     return engine.renderSync(tpl, variables) as string;
   } catch (err) {
-    throw new RenderError("render.template", firstLine(err));
+    throw new RenderError("render.template", limitMessage(firstLine(err)));
+  }
+}
+
+/** Says which limit a runaway template hit, and what the limit is. */
+function limitMessage(message: string): string {
+  if (/render limit exceeded/.test(message)) return `${message} (the template ran longer than ${TEMPLATE_RENDER_LIMIT_MS / 1000}s: a loop without end?)`;
+  if (/memory alloc limit exceeded/.test(message)) return `${message} (the template built more than ${TEMPLATE_MEMORY_LIMIT} characters or items: a loop without end?)`;
+  return message;
+}
+
+/** A stand-in for the secret marker: plain letters, so one_line, ks and yaml_value leave it alone as they do the marker. */
+const SECRET_STAND_IN = "BootplanSecretStandIn";
+
+/**
+ * Fails when the template changes the root password hash on its way into the file (`| upcase`,
+ * `| slice`, `| size`...): the marker would be written mangled and the secret never substituted.
+ * Renders again with a different stand-in: an untouched secret gives the same text once swapped back.
+ */
+export function assertSecretsIntact(source: string, vars: { rootPasswordHash: string | null }, rendered: string): void {
+  const marker = vars.rootPasswordHash;
+  if (marker === null) return;
+  const again = renderTemplate(source, { ...vars, rootPasswordHash: SECRET_STAND_IN });
+  if (again.split(SECRET_STAND_IN).join(marker) !== rendered) {
+    throw new RenderError(
+      "render.secret-filtered",
+      "rootPasswordHash is changed by a filter or test in the template; a secret can only be written as it is (optionally through one_line, ks or yaml_value)",
+    );
   }
 }

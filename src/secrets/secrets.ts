@@ -68,16 +68,28 @@ export function readSecretValues(sources: Record<string, DeclaredSecret>, names:
 /** Computes the keyed digests recorded instead of secret values, so a changed secret shows as a change. */
 export type SecretDigester = (name: string, value: string) => string;
 
+/** The key file beside a state that keys its secret digests (unless BOOTPLAN_STATE_KEY is set). */
+export function stateKeyPath(statePath: string): string {
+  return `${statePath}.key`;
+}
+
+/** True when no key for the state's secret digests exists yet (none in the environment, no key file). */
+export function stateKeyMissing(statePath: string, env: NodeJS.ProcessEnv = process.env): boolean {
+  return !env.BOOTPLAN_STATE_KEY && !existsSync(stateKeyPath(statePath));
+}
+
 /** A digester keyed by BOOTPLAN_STATE_KEY, or by a key file beside the state (created, mode 0600, on first use). */
-export function stateDigester(statePath: string, env: NodeJS.ProcessEnv = process.env): SecretDigester {
+export function stateDigester(statePath: string, env: NodeJS.ProcessEnv = process.env, opts: { create?: boolean } = {}): SecretDigester {
   let key: Buffer | string | undefined = env.BOOTPLAN_STATE_KEY || undefined;
   if (!key) {
-    const keyFile = `${statePath}.key`;
-    if (!existsSync(keyFile)) {
+    const keyFile = stateKeyPath(statePath);
+    // A plan only looks: with no key yet it digests under a throwaway one, and apply creates the real one.
+    if (!existsSync(keyFile) && opts.create === false) key = randomBytes(32);
+    else if (!existsSync(keyFile)) {
       mkdirSync(dirname(keyFile), { recursive: true, mode: 0o700 });
       writeFileSync(keyFile, randomBytes(32).toString("hex") + "\n", { mode: 0o600, flag: "wx" });
     }
-    key = readFileSync(keyFile, "utf8").trim();
+    key ??= readFileSync(keyFile, "utf8").trim();
   }
   const k = key;
   return (name, value) => "hmac-sha256:" + createHmac("sha256", k).update(`${name}\0${value}`).digest("hex");

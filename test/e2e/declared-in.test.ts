@@ -29,3 +29,19 @@ describe("destroys name the file each resource was last declared in", () => {
     expect(r.stdout).toBe("");
   });
 });
+
+describe("a lost state key", () => {
+  it("the plan says secret digests cannot be checked instead of silently showing every secret as changed", async () => {
+    const d = lab();
+    expect((await runCli(["apply", d, "--auto-approve"])).code).toBe(0);
+    rmSync(join(d, ".bootplan/state.json.key"));
+    const r = await runCli(["plan", d, "--no-color"]);
+    expect(r.stdout).toMatch(/^Warning: secret digests cannot be checked: state key missing \(.*state\.json\.key/m);
+    expect(r.stdout).toMatch(/secretDigests/);
+    // Plan only looks: the warning stays until an apply records digests under a new key.
+    expect((await runCli(["plan", d, "--no-color"])).stdout).toMatch(/state key missing/);
+    expect((await runCli(["apply", d, "--auto-approve"])).code).toBe(0);
+    const again = await runCli(["plan", d, "--no-color", "--detailed-exitcode"]);
+    expect(again).toMatchObject({ code: 0, stdout: "No changes.\n" });
+  });
+});

@@ -12,7 +12,8 @@ import { openSession, planSession, withStateLock } from "../session.js";
 export async function planCommand(dir: string, opts: CliConfig, io: Io): Promise<number> {
   const s = openSession(dir, io);
   const plan = await withStateLock(s.stack.state.path, "bootplan plan", opts, async () =>
-    planSession(s, s.store.read(), io, { targets: opts.target }),
+    // A saved plan is applied later against the digests it holds: only then must the key exist now.
+    planSession(s, s.store.read(), io, { targets: opts.target, readOnly: !opts.out }),
   );
   if (opts.json) io.out(renderPlanJson(plan));
   else if (opts.markdown) io.out(renderPlanMarkdown(plan));

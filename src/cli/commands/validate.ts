@@ -2,9 +2,10 @@
 import { loadStack } from "../../stack/load.js";
 import type { Io } from "../output.js";
 
-/** Validates the stack and prints what it declares. */
+/** Validates the stack (and renders each profile's answer file once) and prints what it declares. */
 export async function validateCommand(dir: string, _opts: unknown, io: Io): Promise<number> {
   const s = loadStack(dir);
+  (await import("../../graph/check-render.js")).checkRendering(s);
   const n = (o: object): number => Object.keys(o).length;
   io.out(`Stack ${s.name} is valid: ${n(s.systems)} systems, ${n(s.profiles)} profiles, ${n(s.distros)} distros, ${n(s.repos)} repos (${s.files.length} files).\n`);
   return 0;

@@ -1,7 +1,7 @@
 /** Renders a system's answer file(s) through the shared liquid engine. */
 import type { AnswerFormat } from "../../model/stack.js";
 import { answerFilePath, nocloudDir } from "../paths.js";
-import { renderTemplate } from "../liquid.js";
+import { assertSecretsIntact, renderTemplate } from "../liquid.js";
 import { templateVars } from "../context.js";
 import type { RenderedFile, SystemRenderInput } from "../types.js";
 import { AUTOINSTALL_TEMPLATE, renderMetaData } from "./autoinstall.js";
@@ -24,6 +24,8 @@ export function renderAnswerFiles(input: SystemRenderInput): RenderedFile[] {
   const format = input.profile.answerFile.format;
   const vars = templateVars(input);
   const content = renderTemplate(input.answerTemplate ?? BUILT_IN[format], vars);
+  // The built-in templates pass secrets only through one_line, ks and yaml_value; a stack's own may not.
+  if (input.answerTemplate && vars.rootPasswordHash !== null) assertSecretsIntact(input.answerTemplate, vars, content);
   if (format !== "autoinstall") return [{ path: answerFilePath(input.system.name), content }];
   const dir = nocloudDir(input.system.name);
   return [
