@@ -114,6 +114,18 @@ export class RecordedState {
     return new RecordedState(path, readFileSync(path));
   }
 
+  /**
+   * Opens the state as every reader sees it: when an apply left a journal not yet settled into the
+   * file (a crash, a full disk), the journal is replayed on top, as plan and `state list` do.
+   */
+  static async openSettled(path: string): Promise<RecordedState> {
+    if (!existsSync(`${path}.journal`)) return RecordedState.open(path);
+    const { readSettledState } = await import("../state/file-store.js");
+    const doc = readSettledState(path);
+    if (!doc) return RecordedState.open(path);
+    return new RecordedState(path, Buffer.from(JSON.stringify(doc, null, 1)));
+  }
+
   /** Every recorded resource; parses the whole document (once). */
   all(): Record<string, RecordedResource> {
     if (!this.full) {

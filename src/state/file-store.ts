@@ -34,6 +34,14 @@ interface Loaded {
   status: JournalStatus;
 }
 
+/** An I/O error's code and a hint, for messages that already name the file. */
+export function ioCause(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  const hint = e?.code === "ENOSPC" || e?.code === "EDQUOT" ? " (no space left on the device: free some)"
+    : e?.code === "EACCES" || e?.code === "EPERM" || e?.code === "EROFS" ? " (check the permissions of the folder)" : "";
+  return `${e?.code ?? oneLine(String((err as Error)?.message ?? err))}${hint}`;
+}
+
 function oneLine(text: string, max = 200): string {
   const line = text.split("\n")[0] ?? "";
   return line.length > max ? line.slice(0, max - 3) + "..." : line;
@@ -72,10 +80,20 @@ export class FileStateStore implements StateStore {
     return new FileStateWriter(this, loaded);
   }
 
-  /** Writes a document atomically, keeping the previous version as the backup. */
+  /** Writes a document atomically, keeping the previous version as the backup; a failure names the file and what to do. */
   writeDocument(doc: StateDocument): void {
     const pretty = Object.keys(doc.resources).length <= PRETTY_PRINT_MAX_RESOURCES;
-    writeFileAtomic(this.path, JSON.stringify(doc, null, pretty ? 2 : undefined) + "\n");
+    try {
+      writeFileAtomic(this.path, JSON.stringify(doc, null, pretty ? 2 : undefined) + "\n");
+    } catch (err) {
+      const kept = fs.existsSync(this.journalPath) ? `; what was done is kept in ${this.journalPath}, and the next bootplan apply settles it` : "";
+      throw new StateError("state.write-failed", `cannot write state file ${this.path}: ${ioCause(err)}${kept}`);
+    }
+  }
+
+  /** True when a journal waits to be settled into the state file (an apply crashed, or its commit failed). */
+  unsettled(): boolean {
+    return fs.existsSync(this.journalPath);
   }
 
   private corrupt(cause: string): StateError {
@@ -227,4 +245,22 @@ class FileStateWriter implements StateWriter {
   current(): StateDocument {
     return this.loaded.doc;
   }
+}
+
+/**
+ * The state at `path` as every reader must see it: the committed document with an unsettled journal
+ * replayed on top (what plan and `state list` see), for readers that do not know the stack's name.
+ */
+export function readSettledState(path: string): StateDocument | undefined {
+  const header = readJournal(journalPathFor(path))?.header;
+  let stack = header?.stack;
+  if (!stack) {
+    if (!fs.existsSync(path)) return undefined;
+    try {
+      stack = (JSON.parse(fs.readFileSync(path, "utf8")) as { stack?: string }).stack;
+    } catch (err) {
+      throw new StateError("state.corrupt", `state file ${path} is corrupt: ${oneLine((err as Error).message)}`);
+    }
+  }
+  return new FileStateStore(path, String(stack)).read();
 }

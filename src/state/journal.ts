@@ -176,7 +176,13 @@ export class JournalAppender {
   private writeLine(line: string): void {
     const buf = Buffer.from(line + "\n", "utf8");
     let off = 0;
-    while (off < buf.length) off += fs.writeSync(this.fd, buf, off, buf.length - off);
+    try {
+      while (off < buf.length) off += fs.writeSync(this.fd, buf, off, buf.length - off);
+    } catch (err) {
+      // A torn line is cut off by the next reader; the events before it are intact.
+      const code = (err as NodeJS.ErrnoException).code ?? String(err);
+      throw new StateError("state.journal-write-failed", `cannot append to state journal ${this.file}: ${code}${code === "ENOSPC" ? " (no space left on the device: free some and apply again)" : ""}`);
+    }
   }
 
   /** Appends one event; it survives a process crash as soon as this returns, and a power loss within FSYNC_INTERVAL_MS. */

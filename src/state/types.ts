@@ -55,6 +55,8 @@ export interface StateStore {
   read(): StateDocument;
   /** Starts recording an apply on top of the current state. */
   writer(): StateWriter;
+  /** True when recorded progress waits to be settled (e.g. a journal left by a failed commit); apply then commits even with no changes. */
+  unsettled?(): boolean;
 }
 
 /** Who holds a lock, written into the lock file. */

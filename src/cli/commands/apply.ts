@@ -5,7 +5,7 @@ import { hasChanges, type ExecutablePlan } from "../../engine/types.js";
 import { StalePlanError, UsageError } from "../../errors.js";
 import { providerFor } from "../../providers/index.js";
 import { renderPlanText } from "../../report/plan-text.js";
-import type { StateWriter } from "../../state/types.js";
+import type { StateStore, StateWriter } from "../../state/types.js";
 import type { CliConfig } from "../options.js";
 import type { Io } from "../output.js";
 import { progressReporter } from "../progress.js";
@@ -58,8 +58,8 @@ function recordRefresh(writer: StateWriter, plan: ExecutablePlan): void {
 }
 
 /** Applies a plan with no changes: only its refreshed bookkeeping, if any, is recorded. */
-function settleNoChanges(store: FileStateStore, plan: ExecutablePlan, io: Io): number {
-  if (Object.keys(plan.refresh ?? {}).length) {
+function settleNoChanges(store: StateStore, plan: ExecutablePlan, io: Io): number {
+  if (Object.keys(plan.refresh ?? {}).length || store.unsettled?.()) {
     const writer = store.writer();
     recordRefresh(writer, plan);
     writer.commit();

@@ -10,7 +10,7 @@ import type { Io } from "../output.js";
 
 /** Prints the ENC document of `fqdn`; returns the exit code. */
 export async function encCommand(fqdn: string, dir: string, opts: CliConfig, io: Io): Promise<number> {
-  const state = RecordedState.open(await locateState(dir, opts.state));
+  const state = await RecordedState.openSettled(await locateState(dir, opts.state));
   // Quick path: the one Puppet handoff recorded with this node's ENC file; anything else (none, several,
   // a CM system named) goes through the CM systems' node directories, which also words the errors.
   const quick = state.handoffsWithFile(`/nodes/${fqdn}.yaml`).filter((h) => h.rec.outputs.type === "puppet" && (!opts.cmSystem || h.rec.outputs.cm === opts.cmSystem));

@@ -17,7 +17,7 @@ function hostOf(r: RecordedResource): InventoryHost {
 /** Prints the inventory (`--list`) or one host's variables (`--host H`, `{}` for an unknown host, as Ansible expects). */
 export async function inventoryCommand(dir: string, opts: CliConfig, io: Io): Promise<number> {
   if (!opts.list === !opts.host) throw new UsageError("bootplan inventory needs exactly one of --list or --host HOST");
-  const state = RecordedState.open(await locateState(dir, opts.state));
+  const state = await RecordedState.openSettled(await locateState(dir, opts.state));
   const cm = chooseCm(state, "ansible", "ansible", opts.cmSystem);
   if (opts.host) {
     const system = cm.nodes[opts.host];
