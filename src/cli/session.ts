@@ -7,6 +7,7 @@ import type { Stack } from "../model/stack.js";
 import { providerFor } from "../providers/index.js";
 import { readSecrets, stateDigester, stateKeyMissing, stateKeyPath } from "../secrets/secrets.js";
 import { loadStack } from "../stack/load.js";
+import { rootWarnings } from "../providers/leftovers.js";
 import { FileStateStore } from "../state/file-store.js";
 import { StateLock } from "../state/lock.js";
 import type { StateDocument } from "../state/types.js";
@@ -41,6 +42,7 @@ export async function planSession(s: Session, state: StateDocument, io: Io, opts
   const keyLost = stateKeyMissing(s.stack.state.path, io.env) && hasSecretDigests(state);
   const desired = opts.destroy ? [] : desiredResources(s, io, state, !opts.readOnly);
   const plan = await computePlan(desired, state, { stack: s.stack.name, fingerprint: s.stack.fingerprint, providerFor, targets: opts.targets, destroy: opts.destroy });
+  plan.warnings.push(...rootWarnings(s.stack.provisioningRoot, state));
   if (keyLost) {
     plan.warnings.push(`secret digests cannot be checked: state key missing (${stateKeyPath(s.stack.state.path)}, or BOOTPLAN_STATE_KEY); every system with a secret shows as changed. Restore the key to see real changes, or apply to record digests under the new key`);
   }

@@ -1,6 +1,7 @@
 /** The file state backend (the default): one JSON document per stack, plus a journal while an apply runs. */
 import * as fs from "node:fs";
 import { randomUUID } from "node:crypto";
+import { basename, dirname, join } from "node:path";
 import { InternalError, StateError } from "../errors.js";
 import { writeFileAtomic } from "../util/atomic.js";
 import {
@@ -77,6 +78,7 @@ export class FileStateStore implements StateStore {
     // A plan-then-apply run reads once: under the state lock, nothing can have changed since read().
     const loaded = this.lastLoad ?? this.load();
     this.lastLoad = undefined;
+    removeStaleStateTemps(this.path);
     return new FileStateWriter(this, loaded);
   }
 
@@ -263,4 +265,27 @@ export function readSettledState(path: string): StateDocument | undefined {
     }
   }
   return new FileStateStore(path, String(stack)).read();
+}
+
+/** Removes `<state>.tmp-<pid>-<hex>` and `<state>.backup.tmp-...` files whose writer is gone (a kill -9 mid-commit). */
+function removeStaleStateTemps(statePath: string): void {
+  const dir = dirname(statePath);
+  const base = basename(statePath);
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const n of names) {
+    const m = /^(?:\.backup)?\.tmp-(\d+)-[0-9a-f]+$/.exec(n.startsWith(base) ? n.slice(base.length) : "");
+    if (!m || Number(m[1]) === process.pid) continue;
+    try {
+      process.kill(Number(m[1]), 0);
+      continue; // its writer still runs
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "EPERM") continue;
+    }
+    fs.rmSync(join(dir, n), { force: true });
+  }
 }

@@ -11,6 +11,7 @@ import type { Io } from "../output.js";
 import { progressReporter } from "../progress.js";
 import { readSecretValues, stateDigester, type SecretDigester } from "../../secrets/secrets.js";
 import { FileStateStore } from "../../state/file-store.js";
+import { removeStaleTemps } from "../../providers/leftovers.js";
 import { openSession, planSession, withStateLock, type Session } from "../session.js";
 
 /** Refuses a saved plan whose secrets changed since it was made (digests are compared, never values). */
@@ -105,6 +106,7 @@ export async function applyCommand(target: string, opts: CliConfig, io: Io, dest
   if (!destroy && isPlanFile(target)) return applySavedPlan(target, opts, io);
   const s = openSession(target, io);
   return withStateLock(s.stack.state.path, `bootplan ${verb}`, opts, async () => {
+    removeStaleTemps(s.stack.provisioningRoot);
     const plan = await planSession(s, s.store.read(), io, { targets: opts.target, destroy });
     if (!hasChanges(plan)) return settleNoChanges(s.store, plan, io);
     io.out(renderPlanText(plan, { color: opts.color && io.isTty, showNewFiles: opts.showNewFiles }));
