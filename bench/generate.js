@@ -75,7 +75,8 @@ export function generateStack(dir, n, { labDir, compat = false, cm = false }) {
       const profile = p < 4 ? `base-${p}` : `role-${p}`;
       const id = String(i).padStart(5, "0");
       const mac = `52:54:${((i >> 16) & 255).toString(16).padStart(2, "0")}:${((i >> 8) & 255).toString(16).padStart(2, "0")}:${(i & 255).toString(16).padStart(2, "0")}:01`;
-      const ip = `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}/8`;
+      // i + 1: 10.0.0.0 is the network address of 10.0.0.0/8, which validation refuses as a host address.
+      const ip = `10.${((i + 1) >> 16) & 255}.${((i + 1) >> 8) & 255}.${(i + 1) & 255}/8`;
       lines.push(`  sys-${id}:`, `    profile: ${profile}`, `    hostname: sys-${id}.bench.example`,
         `    interfaces: [{name: eth0, mac: "${mac}", ip: ${ip}, gateway: 10.255.255.254, dns: [10.255.255.253]}]`,
         `    attributes: {arch: x86_64, firmware: ${i % 2 ? "uefi" : "bios"}, memoryMiB: 8192}`);
