@@ -61,7 +61,7 @@ function program(io: Io, setCode: (n: number) => void): Command {
     .argument("[dir]", "stack directory", ".")
     .argument("<address>", "resource address, e.g. system.web01")
     .action(async (dir: string, address: string, o: CliConfig) => setCode(await (await import("./commands/state.js")).stateShowCommand(dir, address, o, io)));
-  withOptions(state.command("unlock").description("release a state lock whose process is gone"), ["force", ...GLOBAL_OPTIONS])
+  withOptions(state.command("unlock").description("release a state lock whose process is gone"), ["force", "pid", ...GLOBAL_OPTIONS])
     .argument("[dir]", "stack directory", ".")
     .action(async (dir: string, o: CliConfig) => setCode(await (await import("./commands/state.js")).stateUnlockCommand(dir, o, io)));
   return p;

@@ -18,6 +18,8 @@ export interface CliConfig {
   lock: boolean;
   showNewFiles: boolean;
   force: boolean;
+  /** state unlock --force: the pid of a live holder the user confirms to unlock. */
+  pid?: number;
   package?: string;
   /** enc/inventory: read this state file instead of the one the stack names. */
   state?: string;
@@ -72,6 +74,7 @@ export const OPTIONS: { [K in keyof CliConfig]-?: OptionSpec<CliConfig[K]> } = {
   lock: { flags: "--no-lock", description: "do not take the state lock (read-only plans only)", default: true },
   showNewFiles: { flags: "--show-new-files", description: "print the whole content of files a create writes", default: false },
   force: { flags: "--force", description: "unlock even when the holder may still be running", default: false },
+  pid: { flags: "--pid <pid>", description: "with --force: confirm the pid of a holder still running on this host", parse: positiveInt("--pid") },
   package: { flags: "--package <name>", description: "explain only this package of the target" },
   state: { flags: "--state <file>", description: "read this state file instead of the one the stack's stack.yaml names" },
   cmSystem: { flags: "--cm-system <name>", description: "the CM system to read when the state holds several of this type" },

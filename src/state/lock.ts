@@ -187,7 +187,7 @@ export class StateLock {
    * `bootplan state unlock`: removes a lock whose process is gone and returns who held it (undefined when
    * unlocked). Refuses with state.lock-held when the holder runs, or runs on another host, unless force.
    */
-  static unlock(statePath: string, { force = false }: { force?: boolean } = {}): LockInfo | undefined {
+  static unlock(statePath: string, { force = false, pid }: { force?: boolean; pid?: number } = {}): LockInfo | undefined {
     const file = lockPathFor(statePath);
     const contents = readLockFile(file);
     if (contents === undefined) return undefined;
@@ -197,6 +197,13 @@ export class StateLock {
       return undefined;
     }
     const info = contents.info;
+    // Forcing away a live holder's lock lets a second apply run beside it: only with its pid confirmed.
+    if (force && pid !== info.pid && holderStatus(info) === "alive") {
+      throw new StateError(
+        "state.lock-held",
+        `state is locked by ${holder(info)}, which is still running on this host; stop it, or if you are sure, run: bootplan state unlock --force --pid ${info.pid}`,
+      );
+    }
     if (!force) {
       const status = holderStatus(info);
       if (status === "alive") {

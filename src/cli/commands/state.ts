@@ -31,7 +31,7 @@ export async function stateShowCommand(dir: string, address: string, _opts: CliC
 /** Releases a lock whose holder is gone (or any lock with --force). */
 export async function stateUnlockCommand(dir: string, opts: CliConfig, io: Io): Promise<number> {
   const stack = loadStack(dir);
-  const info = StateLock.unlock(stack.state.path, { force: opts.force });
+  const info = StateLock.unlock(stack.state.path, { force: opts.force, pid: opts.pid });
   io.out(info ? `Released the lock held by pid ${info.pid} on ${info.host} (${info.command}) since ${info.since}.\n` : "The state was not locked.\n");
   return 0;
 }

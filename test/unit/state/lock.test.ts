@@ -140,7 +140,7 @@ describe("StateLock", () => {
     expect(StateLock.unlock(statePath, {})).toBeUndefined();
   });
 
-  it("StateLock unlock refuses while the holder still runs, unless forced", async () => {
+  it("StateLock unlock refuses while the holder still runs, unless forced with its pid confirmed", async () => {
     const child = holder("setTimeout(() => {}, 30000);");
     await child.stdoutLine();
     const err = catchStateError(() => StateLock.unlock(statePath, {}));
@@ -148,7 +148,9 @@ describe("StateLock", () => {
     expect(err.message).toContain(`pid ${child.pid} on host ${os.hostname()} (bootplan apply)`);
     expect(err.message).toContain("still running");
     expect(fs.existsSync(lockPath)).toBe(true);
-    expect(StateLock.unlock(statePath, { force: true })?.pid).toBe(child.pid);
+    // --force alone is not enough for a holder alive on this host: its pid must be confirmed.
+    expect(catchStateError(() => StateLock.unlock(statePath, { force: true })).message).toContain(`--force --pid ${child.pid}`);
+    expect(StateLock.unlock(statePath, { force: true, pid: child.pid })?.pid).toBe(child.pid);
     expect(fs.existsSync(lockPath)).toBe(false);
     process.kill(child.pid, "SIGKILL");
     await child.done;
@@ -175,7 +177,7 @@ describe("StateLock", () => {
 
   it("StateLock release leaves alone a lock that another run took after a forced unlock", async () => {
     const lock = await StateLock.acquire(statePath, "bootplan apply", {});
-    StateLock.unlock(statePath, { force: true });
+    StateLock.unlock(statePath, { force: true, pid: process.pid });
     const other = { pid: await deadPid(), host: os.hostname(), command: "bootplan apply", since: new Date().toISOString() };
     writeLock(other);
     lock.release();
