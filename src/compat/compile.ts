@@ -6,7 +6,7 @@
 import { formatPosition, StackError, type SourcePosition } from "../errors.js";
 import type { ExternalList, InstallableKind, Requirement, RequirementList, Stack } from "../model/stack.js";
 import { compileConstraint, sameConstraint, type CompiledConstraint } from "./constraint.js";
-import { parseRange, satisfies } from "./version.js";
+import { parseRange, satisfies, type VersionScheme } from "./version.js";
 
 /** Something a target installs: its distro, its profile, or a package its profile lists. */
 export interface Installable {
@@ -14,6 +14,8 @@ export interface Installable {
   name: string;
   /** Package version, or a distro's OS release; profiles have none. */
   version?: string;
+  /** How its versions order: rpm for RPM packages, dpkg otherwise. */
+  scheme?: VersionScheme;
   optional: boolean;
   source: SourcePosition;
 }
@@ -72,7 +74,7 @@ function govern(inst: Installable, own: EffectiveRequirement[], lists: ExternalL
   const findings: ListFinding[] = lists.map((list) => {
     const r = list.applies.versions;
     if (r === undefined) return { list, applies: true, why: `names ${inst.kind} ${inst.name}, all versions` };
-    const ok = inst.version !== undefined && satisfies(inst.version, parseRange(r));
+    const ok = inst.version !== undefined && satisfies(inst.version, parseRange(r), inst.scheme);
     return { list, applies: ok, why: `${inst.version ?? "(no version)"} is ${ok ? "" : "not "}in ${r}` };
   });
   const applying = findings.filter((f) => f.applies).map((f) => f.list).sort((a, b) => (b.priority ?? 0) - (a.priority ?? 0) || (a.name < b.name ? -1 : 1));
@@ -109,7 +111,7 @@ export function compileCompat(stack: Pick<Stack, "packages" | "overrides" | "dis
   const listsFor = (kind: InstallableKind, name: string) => byTarget.get(`${kind}:${name}`) ?? [];
   const index: CompatIndex = { package: new Map(), distro: new Map(), profile: new Map() };
   for (const p of Object.values(stack.packages ?? {})) {
-    const inst: Installable = { kind: "package", name: p.name, version: p.version, optional: p.optional, source: p.source };
+    const inst: Installable = { kind: "package", name: p.name, version: p.version, scheme: p.file?.endsWith(".rpm") ? "rpm" : "dpkg", optional: p.optional, source: p.source };
     index.package.set(p.name, govern(inst, compileList(p.requires ?? {}), listsFor("package", p.name), errors));
   }
   for (const d of Object.values(stack.distros)) {
