@@ -6,6 +6,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach } from "vitest";
 import { main } from "../../src/cli/main.js";
+import { loadStack } from "../../src/stack/load.js";
 import type { Io } from "../../src/cli/output.js";
 
 /** The repository root. */
@@ -40,6 +41,18 @@ export function editStackFile(dir: string, rel: string, from: string | RegExp, t
   const next = text.replace(from, to);
   if (next === text) throw new Error(`editStackFile: ${String(from)} not found in ${rel}`);
   writeFileSync(path, next);
+}
+
+/** Loads a stack expecting it to be invalid; returns its error messages, positions relative to the stack. */
+export function stackErrors(dir: string): string[] {
+  try {
+    loadStack(dir, { displayBase: dir });
+  } catch (err) {
+    const e = err as { errors?: Error[]; message: string; isUserError?: boolean };
+    if (e.isUserError !== true) throw err;
+    return (e.errors ?? [e]).map((x) => x.message);
+  }
+  throw new Error("expected the stack to be invalid");
 }
 
 /** Removes a temp dir. */

@@ -3,31 +3,14 @@ import { spawnSync } from "node:child_process";
 import { chmodSync, mkdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { StackError } from "../../../src/errors.js";
-import { loadStack } from "../../../src/stack/load.js";
 import { parseYamlFile } from "../../../src/stack/yaml.js";
-import { cleanup, runCli, tempStack } from "../../helpers/stack.js";
+import { runCli, stackErrors, tempStacks } from "../../helpers/stack.js";
 
-const dirs: string[] = [];
-afterEach(() => dirs.splice(0).forEach(cleanup));
+const stackWith = tempStacks();
 
-function stackWith(files: Record<string, string>): string {
-  const d = tempStack(files);
-  dirs.push(d);
-  return d;
-}
-
-function errorsOf(dir: string): string[] {
-  try {
-    loadStack(dir, { displayBase: dir });
-  } catch (err) {
-    const e = err as { errors?: Error[]; message: string; isUserError?: boolean };
-    expect(e.isUserError).toBe(true);
-    return (e.errors ?? [e]).map((x) => x.message);
-  }
-  throw new Error("expected the stack to be invalid");
-}
+const errorsOf = stackErrors;
 
 function yamlError(text: string): string {
   try {

@@ -1,29 +1,12 @@
 /** Stack validation: every kind of bad input is one positioned line, exit 1, nothing written. */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
-import { loadStack } from "../../../src/stack/load.js";
-import { cleanup, editStackFile, runCli, tempStack } from "../../helpers/stack.js";
+import { describe, expect, it } from "vitest";
+import { editStackFile, runCli, stackErrors, tempStacks } from "../../helpers/stack.js";
 
-const dirs: string[] = [];
-afterEach(() => dirs.splice(0).forEach(cleanup));
+const stackWith = tempStacks();
 
-function stackWith(files: Record<string, string>): string {
-  const d = tempStack(files);
-  dirs.push(d);
-  return d;
-}
-
-/** Loads a stack expecting failure; returns the error messages. */
-function errorsOf(dir: string): string[] {
-  try {
-    loadStack(dir, { displayBase: dir });
-  } catch (err) {
-    const e = err as { errors?: Error[]; message: string };
-    return (e.errors ?? [e]).map((x) => x.message);
-  }
-  throw new Error("expected the stack to be invalid");
-}
+const errorsOf = stackErrors;
 
 const system = (body: string): string => `systems:\n  bad01:\n${body}`;
 

@@ -1,28 +1,13 @@
 /** Values the schema accepts but that are clearly wrong: each is refused by validate with file:line and a reason. */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { loadStack } from "../../../src/stack/load.js";
-import { cleanup, runCli, tempStack } from "../../helpers/stack.js";
+import { runCli, stackErrors, tempStacks } from "../../helpers/stack.js";
 
-const dirs: string[] = [];
-afterEach(() => dirs.splice(0).forEach(cleanup));
+const stackWith = tempStacks();
 
-function stackWith(files: Record<string, string>): string {
-  const d = tempStack(files);
-  dirs.push(d);
-  return d;
-}
-
-function errorsOf(dir: string): string[] {
-  try {
-    loadStack(dir, { displayBase: dir });
-  } catch (err) {
-    const e = err as { errors?: Error[]; message: string };
-    return (e.errors ?? [e]).map((x) => x.message);
-  }
-  throw new Error("expected the stack to be invalid");
-}
+const errorsOf = stackErrors;
 
 const sys = (iface: string, extra = ""): Record<string, string> => ({
   "bad.yaml": `systems:\n  bad01:\n    profile: web\n    interfaces: [${iface}]\n${extra}`,
