@@ -141,18 +141,24 @@ export class StateLock {
   }
 
   private static tryCreate(file: string, command: string): StateLock | undefined {
-    let fd: number;
+    const info: LockInfo = { pid: process.pid, host: os.hostname(), command, since: new Date().toISOString() };
+    // Written whole beside the lock, then linked into place: a kill -9 can never leave an empty lock file.
+    const tmp = `${file}.${process.pid}.tmp`;
     try {
-      fd = fs.openSync(file, "wx", FILE_MODE);
+      fs.writeFileSync(tmp, JSON.stringify(info) + "\n", { mode: FILE_MODE });
+      try {
+        fs.linkSync(tmp, file);
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code !== "EPERM" && code !== "ENOTSUP" && code !== "EOPNOTSUPP") throw err;
+        // No hard links on this file system: create exclusively and write (a crash here can leave it empty).
+        fs.writeFileSync(file, JSON.stringify(info) + "\n", { mode: FILE_MODE, flag: "wx" });
+      }
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === "EEXIST") return undefined;
       throw new StateError("state.lock-failed", `cannot create state lock ${file}: ${(err as Error).message}`);
-    }
-    const info: LockInfo = { pid: process.pid, host: os.hostname(), command, since: new Date().toISOString() };
-    try {
-      fs.writeSync(fd, JSON.stringify(info) + "\n");
     } finally {
-      fs.closeSync(fd);
+      fs.rmSync(tmp, { force: true });
     }
     const lock = new StateLock(file, info);
     installHandlers();
