@@ -58,7 +58,7 @@ const BIN = join(REPO, "bin/bootplan.js");
 
 /** Runs the built CLI to completion. */
 export function bin(args: string[], opts: { cwd?: string; timeoutMs?: number } = {}): { code: number | null; stdout: string; stderr: string; signal: NodeJS.Signals | null } {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: opts.cwd ?? REPO, encoding: "utf8", timeout: opts.timeoutMs ?? 120_000 });
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: opts.cwd ?? REPO, encoding: "utf8", timeout: opts.timeoutMs ?? 120_000, maxBuffer: 1 << 28 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr, signal: r.signal };
 }
 
