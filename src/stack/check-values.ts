@@ -7,12 +7,21 @@
 import { isAbsolute, relative } from "node:path";
 import { StackError } from "../errors.js";
 import { KNOWN_ATTRIBUTES } from "../compat/attributes.js";
-import { isIpv4, parseCidr, parseMac } from "../util/net.js";
+import { isIpv4, parseCidr } from "../util/net.js";
 import type { RawEntry, RawStack } from "./raw.js";
 import { formatDocPath, locate, type DocPath } from "./yaml.js";
 
+/** A dotted quad (already checked by isIpv4) as an unsigned 32-bit number. */
 function ipToInt(ip: string): number {
-  return ip.split(".").reduce((n, p) => n * 256 + Number(p), 0);
+  let n = 0, part = 0;
+  for (let i = 0; i < ip.length; i++) {
+    const c = ip.charCodeAt(i);
+    if (c === 46) {
+      n = n * 256 + part;
+      part = 0;
+    } else part = part * 10 + (c - 48);
+  }
+  return n * 256 + part;
 }
 
 function err(e: RawEntry, sub: DocPath, code: string, detail: string, at: "key" | "value" = "value"): StackError {
@@ -49,8 +58,7 @@ export function checkSystemValues(raw: RawStack, errors: StackError[]): void {
     } else hostnames.set(hostname, e);
 
     (Array.isArray(v.interfaces) ? v.interfaces : []).forEach((nic, i) => {
-      const mac = parseMac(String(nic.mac));
-      if (mac === "00:00:00:00:00:00") errors.push(err(e, ["interfaces", i, "mac"], "stack.invalid-mac", "00:00:00:00:00:00 is not a real network card's address"));
+      if (String(nic.mac).replace(/[:-]/g, "") === "000000000000") errors.push(err(e, ["interfaces", i, "mac"], "stack.invalid-mac", "00:00:00:00:00:00 is not a real network card's address"));
       const cidr = nic.ip === undefined ? undefined : parseCidr(String(nic.ip));
       if (!cidr) return;
       const why = hostAddressProblem(cidr.ip, cidr.prefix);

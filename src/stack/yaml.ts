@@ -154,28 +154,42 @@ export function parseYamlFile(text: string, file: string, rel: string): YamlFile
 
 /** Walks the value without recursion: refuses cycles (self-referencing aliases), excess depth and `__proto__` keys. */
 function checkShape(f: YamlFile, aliases: boolean): void {
-  type Frame = { v: object; path: (string | number)[]; ancestors: Set<object> };
-  const none = new Set<object>();
+  // Frames link to their parent; the path is built only when an error needs it (fleet files hold 100k+ nodes).
+  type Frame = { v: object; parent: Frame | undefined; key: string | number; depth: number };
+  const pathOf = (fr: Frame | undefined, last?: string | number): (string | number)[] => {
+    const out: (string | number)[] = last === undefined ? [] : [last];
+    for (let x = fr; x && x.parent; x = x.parent) out.unshift(x.key);
+    return out;
+  };
+  const onPath = (fr: Frame | undefined, v: object): boolean => {
+    for (let x = fr; x; x = x.parent) if (x.v === v) return true;
+    return false;
+  };
   const stack: Frame[] = [];
-  if (f.value !== null && typeof f.value === "object") stack.push({ v: f.value, path: [], ancestors: none });
+  if (f.value !== null && typeof f.value === "object") stack.push({ v: f.value, parent: undefined, key: "", depth: 0 });
   while (stack.length) {
-    const { v, path, ancestors } = stack.pop()!;
-    if (path.length > MAX_YAML_DEPTH) {
+    const fr = stack.pop()!;
+    if (fr.depth > MAX_YAML_DEPTH) {
+      const path = pathOf(fr);
       throw new StackError("stack.yaml-depth", locate(f, path), `${formatDocPath(path.slice(0, 3))}...: nesting deeper than ${MAX_YAML_DEPTH} levels; bootplan refuses deeper documents`);
     }
-    // Only aliases can make a cycle: files without them skip the per-level bookkeeping.
-    const inner = aliases ? new Set(ancestors).add(v) : none;
-    const entries: [string | number, unknown][] = Array.isArray(v) ? v.map((x, i) => [i, x]) : Object.keys(v).map((k) => [k, (v as Record<string, unknown>)[k]]);
-    for (const [k, child] of entries) {
+    const v = fr.v;
+    const isArray = Array.isArray(v);
+    const keys: (string | number)[] = isArray ? (v as unknown[]).map((_, i) => i) : Object.keys(v);
+    for (const k of keys) {
       if (k === "__proto__") {
-        throw new StackError("stack.reserved-key", locate(f, [...path, k], "key"), `${formatDocPath([...path, k])}: the key "__proto__" is not allowed (it would change how the map behaves)`);
+        const path = pathOf(fr, k);
+        throw new StackError("stack.reserved-key", locate(f, path, "key"), `${formatDocPath(path)}: the key "__proto__" is not allowed (it would change how the map behaves)`);
       }
+      const child = (v as Record<string | number, unknown>)[k];
       if (child === null || typeof child !== "object") continue;
-      if (inner.has(child)) {
-        throw new StackError("stack.yaml-aliases", locate(f, [...path, k]), `${formatDocPath([...path, k])}: a YAML alias refers to a node that contains it; the value would be infinite`);
+      // Only aliases can make a cycle: files without them skip the walk up the parents.
+      if (aliases && onPath(fr, child)) {
+        const path = pathOf(fr, k);
+        throw new StackError("stack.yaml-aliases", locate(f, path), `${formatDocPath(path)}: a YAML alias refers to a node that contains it; the value would be infinite`);
       }
       // Shared (aliased) nodes are walked once per place they appear; MAX_ALIAS_COUNT bounds how many.
-      stack.push({ v: child, path: [...path, k], ancestors: inner });
+      stack.push({ v: child, parent: fr, key: k, depth: fr.depth + 1 });
     }
   }
 }
