@@ -53,6 +53,12 @@ function program(io: Io, setCode: (n: number) => void): Command {
     .argument("[dir]", "stack directory whose stack.yaml names the state file", ".")
     .action(async (dir: string, o: CliConfig) => setCode(await (await import("./commands/inventory.js")).inventoryCommand(dir, o, io)));
 
+  cmd("power", "power a system on, off or through a cycle via its BMC (a guest via its hypervisor), or show its power state", [])
+    .argument("<address>", "system.NAME (with power:) or guest.NAME")
+    .argument("<action>", "on, off, cycle or status")
+    .argument("[dir]", "stack directory", ".")
+    .action(async (address: string, action: string, dir: string, o: CliConfig) => setCode(await (await import("./commands/power.js")).powerCommand(address, action, dir, o, io)));
+
   const state = p.command("state").description("inspect the recorded state");
   withOptions(state.command("list").description("list recorded resources"), ["json", ...GLOBAL_OPTIONS])
     .argument("[dir]", "stack directory", ".")

@@ -39,6 +39,12 @@ function declared(file: string | undefined): { declaredIn?: string } {
   return file ? { declaredIn: file } : {};
 }
 
+/** The notes a change shows: the resource's own, plus its install notes when it is created or replaced. */
+function notesOf(r: DesiredResource, install: boolean): { notes?: string[] } {
+  const notes = [...(r.notes ?? []), ...(install ? r.installNotes ?? [] : [])];
+  return notes.length ? { notes } : {};
+}
+
 function files(rec: Record<string, unknown> | undefined): Record<string, string> | undefined {
   return rec?.files as Record<string, string> | undefined;
 }
@@ -80,7 +86,7 @@ export async function computePlan(desiredList: DesiredResource[], state: StateDo
       const news = (checked.inputs ?? r.inputs) as Record<string, unknown>;
       if (!rec) {
         summary.add++;
-        changes.push({ address: r.address, kind: r.kind, action: "create", ...declared(r.declaredIn), fields: diffFields(undefined, news), files: diffFiles(undefined, files(news)), dependsOn: r.dependsOn, ...(r.notes ? { notes: r.notes } : {}) });
+        changes.push({ address: r.address, kind: r.kind, action: "create", ...declared(r.declaredIn), fields: diffFields(undefined, news), files: diffFiles(undefined, files(news)), dependsOn: r.dependsOn, ...notesOf(r, true) });
       } else {
         const d = await provider.diff(rec.id, rec.outputs, news);
         if (!d.changes) {
@@ -95,7 +101,7 @@ export async function computePlan(desiredList: DesiredResource[], state: StateDo
           address: r.address, kind: r.kind, action: replace ? "replace" : "update",
           ...(replace ? { reason: replaceReason(r.kind, d.replaces!) } : {}), ...declared(r.declaredIn),
           fields: diffFields(rec.outputs, news), files: diffFiles(files(rec.outputs), files(news)), dependsOn: r.dependsOn,
-          ...(r.notes ? { notes: r.notes } : {}),
+          ...notesOf(r, replace),
         });
       }
       inputs[r.address] = news;

@@ -11,6 +11,8 @@ import { addressOf, type DesiredResource } from "./resource.js";
 import { CompatDecider } from "../compat/decide.js";
 import { buildCmResources } from "./cm.js";
 import { declaringFile } from "./declared-in.js";
+import { buildGuestResources } from "../virt/graph.js";
+import { powerInputs, powerInstallNote } from "../power/graph.js";
 
 /** What building the graph needs beyond the stack: secret values (for digests only) and the digester. */
 export interface GraphOptions {
@@ -26,6 +28,7 @@ export function secretsNeeded(stack: Stack): Set<string> {
   for (const sys of Object.values(stack.systems)) {
     const s = stack.profiles[sys.profile]?.rootPassword?.secret;
     if (s) names.add(s);
+    if (sys.power) names.add(sys.power.password.secret);
   }
   return names;
 }
@@ -102,16 +105,16 @@ export function buildDesiredResources(stack: Stack, opts: GraphOptions): Desired
         throw new StackError("render.failed", sys.source, `system ${sys.name}: rendering ${where} failed: ${why} (profile ${profile.name} at ${formatPosition(profile.source)})`);
       }
     }
-    const secret = profile.rootPassword?.secret;
+    const secretsUsed = [profile.rootPassword?.secret, sys.power?.password.secret].filter((n): n is string => !!n);
     const secretDigests: Record<string, string> = {};
-    if (secret) {
+    for (const secret of secretsUsed) {
       if (!digests.has(secret)) digests.set(secret, opts.digest(secret, opts.secrets[secret]));
       secretDigests[secret] = digests.get(secret)!;
     }
     out.push({
       address: addressOf("system", sys.name), kind: "system", name: sys.name,
       dependsOn: [addressOf("profile", profile.name), addressOf("distro", distro.name)],
-      secretNames: secret ? [secret] : [],
+      secretNames: [...new Set(secretsUsed)],
       inputs: {
         name: sys.name, root, hostname: sys.hostname, profile: profile.name, distro: distro.name, netboot: sys.netboot,
         interfaces: sys.interfaces.map((i) => ({ name: i.name ?? null, mac: i.mac, ip: i.ip ? `${i.ip}/${i.prefix}` : null, gateway: i.gateway ?? null, dns: i.dns })),
@@ -120,11 +123,14 @@ export function buildDesiredResources(stack: Stack, opts: GraphOptions): Desired
         secretDigests,
         renderKey: key,
         ...(decided.governing ? { compat: decided.governing } : {}),
+        ...(sys.power ? { power: powerInputs(sys.power) } : {}),
       },
+      ...(sys.power && sys.netboot ? { installNotes: [powerInstallNote(sys.power)] } : {}),
       ...(decided.notes.length ? { notes: decided.notes } : {}),
       ...(decided.errors.length ? { incompatible: decided.errors } : {}),
     });
   }
+  out.push(...buildGuestResources(stack));
   out.push(...buildCmResources(stack, root));
   for (const r of out) r.declaredIn = declaringFile(stack, r);
   return out;

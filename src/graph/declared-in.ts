@@ -13,6 +13,7 @@ export function declaringFile(stack: Stack, r: DesiredResource): string | undefi
     case "repo": pos = stack.repos[name]?.source; break;
     case "profile": pos = stack.profiles[name]?.source; break;
     case "system": pos = stack.systems[name]?.source; break;
+    case "guest": pos = stack.guests[name]?.source; break;
     case "cm-index": pos = stack.cm[name]?.source; break;
     case "cm": pos = stack.systems[name.slice(name.indexOf(".") + 1)]?.source; break;
   }

@@ -3,7 +3,8 @@
 import type { IncompatibleTargetError } from "../compat/errors.js";
 
 /** Resource kinds, each with its own provider. */
-export type ResourceKind = "distro" | "repo" | "profile" | "system" | "cm" | "cm-index";
+export type ResourceKind = "distro" | "repo" | "profile" | "system" | "cm" | "cm-index"
+  | "guest"; // a libvirt domain on a hypervisor (#12)
 
 /** A resource the stack asks for. Inputs are plain JSON; secrets appear only as markers and digests. */
 export interface DesiredResource {
@@ -20,6 +21,8 @@ export interface DesiredResource {
   notes?: string[];
   /** The stack file (relative to the stack directory) that declares it; recorded so a later destroy can name it. */
   declaredIn?: string;
+  /** Lines the plan shows only when the resource is created or replaced (an install), e.g. its power actions. */
+  installNotes?: string[];
   /** Why it cannot be planned (a target outside a governing list); the plan fails when it is in scope. */
   incompatible?: IncompatibleTargetError[];
 }

@@ -125,6 +125,36 @@ export interface System {
   netboot: boolean;
   kernelArgs: string[];
   extra: Record<string, unknown>;
+  /** BMC power control; apply of an install sets next boot to PXE and cycles power through it. */
+  power?: PowerSpec;
+  source: SourcePosition;
+}
+
+/** Power control of a machine through its BMC: IPMI over LAN with ipmitool; the password is a secret. */
+export interface PowerSpec {
+  type: "ipmi";
+  host: string;
+  port: number;
+  user: string;
+  password: { secret: string };
+  interface: "lanplus" | "lan";
+  cipherSuite?: number;
+}
+
+/** A virtual guest on a libvirt hypervisor; its installation (boot configs, answer file, CM) is the system of the same name. */
+export interface Guest {
+  name: string;
+  /** The libvirt URI virsh connects to. */
+  uri: string;
+  /** The system the guest runs on, when the hypervisor was named by system (a dependency). */
+  hypervisorSystem?: string;
+  memoryMiB: number;
+  vcpus: number;
+  firmware: "bios" | "uefi";
+  disks: { sizeGiB: number; pool: string }[];
+  /** A libvirt network name, `bridge:BR`, or `user`. */
+  network: string;
+  mac: string;
   source: SourcePosition;
 }
 
@@ -146,6 +176,8 @@ export interface Stack extends StackSettings {
   repos: Record<string, Repo>;
   profiles: Record<string, Profile>;
   systems: Record<string, System>;
+  /** Virtual guests under `guests:`; each also appears in `systems` under its own name. */
+  guests: Record<string, Guest>;
   /** Installables declared under `packages:`. */
   packages: Record<string, Package>;
   /** External lists declared under `overrides:`. */

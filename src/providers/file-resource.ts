@@ -49,8 +49,25 @@ export function fileProvider(replaceOn: string[], impl = "bootplan/providers/fil
   };
 }
 
-/** Provider for `system.*`: a changed distro or provisioning root is a reinstall (replace), anything else an update. */
-export const systemProvider = fileProvider(["distro", "root"]);
+/**
+ * Provider for `system.*`: a changed distro or provisioning root is a reinstall (replace), anything
+ * else an update. Create (an install) and read also drive the machine's power control, if it has one.
+ */
+export const systemProvider: BootplanProvider = {
+  ...fileProvider(["distro", "root"]),
+  async create(inputs: Props) {
+    const files = await import("bootplan/providers/files-impl.js");
+    const power = await import("bootplan/providers/system-power.js");
+    return { id: String(inputs.name), outs: await power.powerOnInstall(inputs, files.applyFiles(inputs)) };
+  },
+  async read(id: string, props?: Props) {
+    if (!props) return { id, props: {} };
+    const files = await import("bootplan/providers/files-impl.js");
+    const power = await import("bootplan/providers/system-power.js");
+    const { __secrets: _drop, ...now } = files.readFiles(props);
+    return { id, props: await power.readPower(props, now) };
+  },
+};
 
 /** Provider for `distro.*`: hosted boot files are copied in and verified; linked ones need no file. */
 export const distroProvider = fileProvider(["root"]);

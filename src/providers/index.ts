@@ -2,6 +2,7 @@
 import { InternalError } from "../errors.js";
 import { cmHandoffProvider, cmIndexProvider, distroProvider, systemProvider } from "./file-resource.js";
 import { recordProvider } from "./record.js";
+import { guestProvider } from "./guest.js";
 import type { BootplanProvider } from "./types.js";
 
 /** Every kind bootplan manages, with its provider. */
@@ -12,6 +13,7 @@ export const PROVIDERS: Record<string, BootplanProvider> = {
   system: systemProvider,
   cm: cmHandoffProvider,
   "cm-index": cmIndexProvider,
+  guest: guestProvider,
 };
 
 /** The provider for a kind; an unknown kind (a state from a newer bootplan) is an internal error. */

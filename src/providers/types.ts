@@ -9,6 +9,7 @@ export const SECRET_INPUT = "__secrets";
 
 /**
  * Keys that are bookkeeping, not desired configuration: what a provider computed (`fileHashes`) and
- * the render-reuse key. They are recorded but never cause a diff or show in a plan.
+ * the render-reuse key, and what a provider last observed of the real thing (`observed`: a guest's
+ * domain state, a machine's power state). They are recorded but never cause a diff or show in a plan.
  */
-export const BOOKKEEPING_KEYS = ["fileHashes", "renderKey"];
+export const BOOKKEEPING_KEYS = ["fileHashes", "renderKey", "observed"];

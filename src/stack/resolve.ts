@@ -12,6 +12,8 @@ import { checkSystemAttributes, readProfileRequirements, readRequirements, resol
 import type { RawEntry, RawStack } from "./raw.js";
 import { resolveCm } from "../cm/resolve.js";
 import { checkLocations, checkSystemValues } from "./check-values.js";
+import { addGuestSystems, resolveGuests } from "../virt/resolve.js";
+import { attachPower } from "../power/resolve.js";
 
 /** The answer-file format each OS family's installer reads. */
 export const FORMAT_FOR_FAMILY: Record<OsFamily, AnswerFormat> = { debian: "preseed", ubuntu: "autoinstall", rhel: "kickstart" };
@@ -269,7 +271,10 @@ export function resolveStack(raw: RawStack): Stack {
   }
 
   const profiles = resolveProfiles(raw, distros, p, fp);
+  addGuestSystems(raw, p.list);
   const systems = resolveSystems(raw, profiles, p);
+  attachPower(raw, systems, p.list);
+  const guests = resolveGuests(raw, systems, p.list);
   checkSystemAttributes(raw, p.list);
   const packages = resolvePackages(raw, p.list, fp);
   const overrides = resolveOverrides(raw, p.list);
@@ -294,6 +299,7 @@ export function resolveStack(raw: RawStack): Stack {
     repos,
     profiles,
     systems,
+    guests,
     packages,
     overrides,
     cm: cm.cm,

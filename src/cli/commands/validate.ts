@@ -7,6 +7,6 @@ export async function validateCommand(dir: string, _opts: unknown, io: Io): Prom
   const s = loadStack(dir);
   (await import("../../graph/check-render.js")).checkRendering(s);
   const n = (o: object): number => Object.keys(o).length;
-  io.out(`Stack ${s.name} is valid: ${n(s.systems)} systems, ${n(s.profiles)} profiles, ${n(s.distros)} distros, ${n(s.repos)} repos (${s.files.length} files).\n`);
+  io.out(`Stack ${s.name} is valid: ${n(s.systems)} systems${n(s.guests) ? ` (${n(s.guests)} of them guests)` : ""}, ${n(s.profiles)} profiles, ${n(s.distros)} distros, ${n(s.repos)} repos (${s.files.length} files).\n`);
   return 0;
 }

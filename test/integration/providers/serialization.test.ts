@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { PROVIDERS } from "../../../src/providers/index.js";
 import { REPO } from "../../helpers/stack.js";
+import { hasTool } from "../../unit/render/tools.js";
 
 // The serialization itself runs in plain Node (serialize-provider.mjs): vitest rewrites import() in the
 // modules it loads into a helper that Pulumi's serializer cannot capture. Here only the kinds are read.
@@ -27,6 +28,8 @@ const INPUTS: Record<string, Record<string, unknown>> = {
   profile: { name: "web", packages: ["nginx"] },
   repo: { name: "epel", url: "https://mirror/epel" },
   cm: { name: "puppet-prod.web01", root, output: "cm/puppet-prod", class: { classes: ["role::web"] }, files: { "cm/puppet-prod/nodes/web01.lab.example.yaml": "---\nclasses:\n  - \"role::web\"\n" } },
+  // libvirt's test driver: its built-in domain "test" is what the serialized guest provider reads back.
+  guest: { exists: true, name: "test", uri: "test:///default", arch: "x86_64", memoryMiB: 1024, vcpus: 1, firmware: "bios", disks: [], network: "default", mac: "52:54:00:00:00:01" },
   "cm-index": { name: "ansible-site", root, output: "cm/ansible-site", nodes: { "web01.lab.example": "web01" }, files: { "cm/ansible-site/inventory.yaml": "---\nall:\n  hosts:\n    web01.lab.example:\n" } },
 };
 
@@ -51,7 +54,8 @@ describe("provider serialization", () => {
     expect(Object.keys(PROVIDERS).sort()).toEqual(Object.keys(INPUTS).sort());
   });
 
-  it.each(Object.keys(INPUTS))("%s provider serializes with Pulumi's closure serializer and runs create and diff in a fresh process", async (kind) => {
+  // test:///default keeps no state between virsh processes, so the guest provider is run on read and diff below.
+  it.each(Object.keys(INPUTS).filter((k) => k !== "guest"))("%s provider serializes with Pulumi's closure serializer and runs create and diff in a fresh process", async (kind) => {
     mkdirSync(outDir, { recursive: true });
     const file = join(outDir, `${kind}.cjs`);
     const ser = spawnSync(process.execPath, [join(REPO, "test/integration/providers/serialize-provider.mjs"), kind, file], { cwd: REPO, encoding: "utf8" });
@@ -74,5 +78,31 @@ describe("provider serialization", () => {
     if (kind === "distro") expect(existsSync(join(root, "tftp/images/d/initrd"))).toBe(true);
     if (kind === "cm") expect(readFileSync(join(root, "cm/puppet-prod/nodes/web01.lab.example.yaml"), "utf8")).toContain("role::web");
     if (kind === "cm-index") expect(existsSync(join(root, "cm/ansible-site/inventory.yaml"))).toBe(true);
+  });
+
+  const virsh = hasTool("virsh") ? it : process.env.CI ? it : it.skip;
+  if (!hasTool("virsh") && !process.env.CI) console.log("skipping the serialized guest provider: virsh is not installed (apt-get install libvirt-clients)");
+  virsh("guest provider serializes and, in a fresh process, reads the real domain from libvirt and diffs resize vs disk change", () => {
+    mkdirSync(outDir, { recursive: true });
+    const file = join(outDir, "guest.cjs");
+    const ser = spawnSync(process.execPath, [join(REPO, "test/integration/providers/serialize-provider.mjs"), "guest", file], { cwd: REPO, encoding: "utf8" });
+    expect(ser.stderr).toBe("");
+    const script = `
+      const provider = require(${JSON.stringify(file)}).handler;
+      (async () => {
+        const inputs = JSON.parse(process.argv[1]);
+        const read = await provider.read(inputs.name, inputs);
+        const gone = await provider.read("absent", { ...inputs, name: "absent" });
+        const resize = await provider.diff(inputs.name, inputs, { ...inputs, memoryMiB: 2048 });
+        const disks = await provider.diff(inputs.name, inputs, { ...inputs, disks: [{ sizeGiB: 1, pool: "default" }] });
+        process.stdout.write(JSON.stringify({ read, gone, resize, disks }));
+      })().catch((e) => { console.error(e); process.exit(1); });`;
+    const r = spawnSync(process.execPath, ["-e", script, JSON.stringify(INPUTS.guest)], { cwd: REPO, encoding: "utf8" });
+    expect(r.stderr).toBe("");
+    const out = JSON.parse(r.stdout);
+    expect(out.read.props).toMatchObject({ memoryMiB: 8192, vcpus: 2, mac: "aa:bb:cc:dd:ee:ff", observed: { state: "running" } });
+    expect(out.gone).toMatchObject({ id: "", props: { exists: false } });
+    expect(out.resize).toMatchObject({ changes: true, replaces: [] });
+    expect(out.disks).toMatchObject({ changes: true, replaces: ["disks"] });
   });
 });
