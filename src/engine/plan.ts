@@ -5,6 +5,7 @@ import type { DesiredResource } from "../graph/resource.js";
 import type { BootplanProvider } from "../providers/types.js";
 import type { ResourceRecord, StateDocument } from "../state/types.js";
 import { diffFields, diffFiles } from "./field-diff.js";
+import { systemReplace } from "./reinstall.js";
 import type { ExecutablePlan, PlannedChange, PlanSummary } from "./types.js";
 
 export interface PlanOptions {
@@ -15,6 +16,8 @@ export interface PlanOptions {
   /** Plan the removal of everything recorded (bootplan destroy). */
   destroy?: boolean;
   providerFor: (kind: string) => BootplanProvider;
+  /** Addresses to replace even when unchanged (--replace; for a system: reinstall it). */
+  replace?: string[];
 }
 
 /** The addresses in `targets` plus, transitively, everything they depend on. */
@@ -53,6 +56,9 @@ export async function computePlan(desiredList: DesiredResource[], state: StateDo
       throw new UsageError(`--target ${t}: no such resource in the stack or the state (addresses look like system.web01)`);
     }
   }
+  for (const a of opts.replace ?? []) {
+    if (!desired.has(a)) throw new UsageError(`--replace ${a}: no such resource in the stack (addresses look like system.web01)`);
+  }
   const inScope = targets.length
     ? withDependencies(targets, (a) => desired.get(a)?.dependsOn ?? recorded[a]?.dependsOn ?? [])
     : undefined;
@@ -83,6 +89,7 @@ export async function computePlan(desiredList: DesiredResource[], state: StateDo
         changes.push({ address: r.address, kind: r.kind, action: "create", ...declared(r.declaredIn), fields: diffFields(undefined, news), files: diffFiles(undefined, files(news)), dependsOn: r.dependsOn, ...(r.notes ? { notes: r.notes } : {}) });
       } else {
         const d = await provider.diff(rec.id, rec.outputs, news);
+        if (opts.replace?.includes(r.address)) Object.assign(d, { changes: true, replaces: [...(d.replaces ?? []), "--replace"] });
         if (!d.changes) {
           summary.unchanged++;
           if ("renderKey" in news && rec.outputs.renderKey !== news.renderKey) refresh[r.address] = { ...rec.outputs, renderKey: news.renderKey };
@@ -91,11 +98,13 @@ export async function computePlan(desiredList: DesiredResource[], state: StateDo
         const replace = (d.replaces?.length ?? 0) > 0;
         if (replace) summary.replace++;
         else summary.change++;
+        const sys = replace && r.kind === "system" ? systemReplace(d.replaces!, news) : undefined;
+        const notes = [...(r.notes ?? []), ...(sys?.notes ?? [])];
         changes.push({
           address: r.address, kind: r.kind, action: replace ? "replace" : "update",
-          ...(replace ? { reason: replaceReason(r.kind, d.replaces!) } : {}), ...declared(r.declaredIn),
+          ...(replace ? { reason: sys?.reason ?? replaceReason(r.kind, d.replaces!) } : {}), ...declared(r.declaredIn),
           fields: diffFields(rec.outputs, news), files: diffFiles(files(rec.outputs), files(news)), dependsOn: r.dependsOn,
-          ...(r.notes ? { notes: r.notes } : {}),
+          ...(notes.length ? { notes } : {}),
         });
       }
       inputs[r.address] = news;

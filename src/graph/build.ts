@@ -11,6 +11,7 @@ import { addressOf, type DesiredResource } from "./resource.js";
 import { CompatDecider } from "../compat/decide.js";
 import { buildCmResources } from "./cm.js";
 import { declaringFile } from "./declared-in.js";
+import { sshSecretsNeeded, systemSshInputs } from "./ssh.js";
 
 /** What building the graph needs beyond the stack: secret values (for digests only) and the digester. */
 export interface GraphOptions {
@@ -27,6 +28,7 @@ export function secretsNeeded(stack: Stack): Set<string> {
     const s = stack.profiles[sys.profile]?.rootPassword?.secret;
     if (s) names.add(s);
   }
+  for (const n of sshSecretsNeeded(stack)) names.add(n);
   return names;
 }
 
@@ -108,10 +110,11 @@ export function buildDesiredResources(stack: Stack, opts: GraphOptions): Desired
       if (!digests.has(secret)) digests.set(secret, opts.digest(secret, opts.secrets[secret]));
       secretDigests[secret] = digests.get(secret)!;
     }
+    const ssh = systemSshInputs(sys, profile, distro, { ...common, system: sys, packages });
     out.push({
       address: addressOf("system", sys.name), kind: "system", name: sys.name,
       dependsOn: [addressOf("profile", profile.name), addressOf("distro", distro.name)],
-      secretNames: secret ? [secret] : [],
+      secretNames: [...(secret ? [secret] : []), ...ssh.secretNames],
       inputs: {
         name: sys.name, root, hostname: sys.hostname, profile: profile.name, distro: distro.name, netboot: sys.netboot,
         interfaces: sys.interfaces.map((i) => ({ name: i.name ?? null, mac: i.mac, ip: i.ip ? `${i.ip}/${i.prefix}` : null, gateway: i.gateway ?? null, dns: i.dns })),
@@ -120,6 +123,7 @@ export function buildDesiredResources(stack: Stack, opts: GraphOptions): Desired
         secretDigests,
         renderKey: key,
         ...(decided.governing ? { compat: decided.governing } : {}),
+        ...ssh.inputs,
       },
       ...(decided.notes.length ? { notes: decided.notes } : {}),
       ...(decided.errors.length ? { incompatible: decided.errors } : {}),

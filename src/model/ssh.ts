@@ -32,3 +32,15 @@ export interface SshSettings {
 
 /** How a reinstall boots the installer: a one-shot GRUB entry (default) or kexec. */
 export type ReinstallMethod = "grub" | "kexec";
+
+/** Where a reinstall's boot file comes from: the root's verified copy (relative path) of a hosted file, or a linked URL. */
+export type ReinstallBootFile = { file: string; sha256: string } | { url: string };
+
+/** The `reinstall` input of a system resource with ssh: what the helper stages and how. */
+export interface ReinstallInputs {
+  method: ReinstallMethod;
+  kernel: ReinstallBootFile;
+  initrd: ReinstallBootFile;
+  /** The installer's kernel command line, the same one the boot configs carry. */
+  cmdline: string;
+}

@@ -49,9 +49,6 @@ export function fileProvider(replaceOn: string[], impl = "bootplan/providers/fil
   };
 }
 
-/** Provider for `system.*`: a changed distro or provisioning root is a reinstall (replace), anything else an update. */
-export const systemProvider = fileProvider(["distro", "root"]);
-
 /** Provider for `distro.*`: hosted boot files are copied in and verified; linked ones need no file. */
 export const distroProvider = fileProvider(["root"]);
 

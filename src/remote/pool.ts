@@ -35,6 +35,8 @@ export interface PoolOptions {
   attempts?: number;
   /** First retry delay, ms, doubled per attempt. Default 300. */
   backoffMs?: number;
+  /** A connection unused this long is closed, so a process does not wait on idle sockets. Default 5 000. */
+  idleMs?: number;
 }
 
 /** What a remote command printed and how it ended. */
@@ -76,6 +78,9 @@ export class SshSession {
   private sftpP?: Promise<SFTPWrapper>;
   /** Set once the connection closed or failed; every later call fails with it. */
   lost?: RemoteError;
+  /** Callers inside withSession right now; the connection closes when idle long enough. */
+  users = 0;
+  idleTimer?: NodeJS.Timeout;
 
   constructor(
     readonly target: SshTarget,
@@ -162,6 +167,8 @@ export class SshSession {
 
   /** Closes the connection. */
   close(): void {
+    clearTimeout(this.idleTimer);
+    this.lost ??= new RemoteError("ssh.closed", `${this.where()}: connection closed by bootplan`);
     this.client.end();
   }
 }
@@ -173,18 +180,34 @@ export class SshPool {
   readonly options: Required<PoolOptions>;
 
   constructor(opts: PoolOptions = {}) {
-    this.options = { concurrency: 16, connectTimeoutMs: 10_000, commandTimeoutMs: 120_000, attempts: 3, backoffMs: 300, ...opts };
+    this.options = { concurrency: 16, connectTimeoutMs: 10_000, commandTimeoutMs: 120_000, attempts: 3, backoffMs: 300, idleMs: 5_000, ...opts };
     this.slots = new Slots(Math.max(1, this.options.concurrency));
   }
 
   /** Runs `fn` with a session to `target`, holding one of the pool's slots while it runs. */
   async withSession<T>(target: SshTarget, fn: (s: SshSession) => Promise<T>): Promise<T> {
     await this.slots.take();
+    let session: SshSession | undefined;
     try {
-      return await fn(await this.session(target));
+      session = await this.session(target);
+      session.users++;
+      return await fn(session);
     } finally {
+      if (session) this.release(target, session);
       this.slots.give();
     }
+  }
+
+  private release(target: SshTarget, s: SshSession): void {
+    if (--s.users > 0) return;
+    clearTimeout(s.idleTimer);
+    s.idleTimer = setTimeout(() => {
+      if (s.users > 0) return;
+      const key = `${target.user}@${target.host}:${target.port}`;
+      void this.sessions.get(key)?.then((cur) => cur === s && this.sessions.delete(key), () => undefined);
+      s.close();
+    }, this.options.idleMs);
+    s.idleTimer.unref();
   }
 
   /** The pooled session to `target`, connecting (with retries for transient errors) when none is open. */

@@ -12,6 +12,7 @@ import { checkSystemAttributes, readProfileRequirements, readRequirements, resol
 import type { RawEntry, RawStack } from "./raw.js";
 import { resolveCm } from "../cm/resolve.js";
 import { checkLocations, checkSystemValues } from "./check-values.js";
+import { resolveSsh } from "./ssh.js";
 
 /** The answer-file format each OS family's installer reads. */
 export const FORMAT_FOR_FAMILY: Record<OsFamily, AnswerFormat> = { debian: "preseed", ubuntu: "autoinstall", rhel: "kickstart" };
@@ -111,6 +112,7 @@ function resolveProfiles(raw: RawStack, distros: Record<string, Distro>, p: Prob
     const m = mergeProfileChain(chain) as {
       distro?: string; answerFile?: { format?: AnswerFormat; template?: string }; kernelArgs?: string[]; packages?: string[];
       repos?: string[]; rootPassword?: { secret: string }; timezone?: string; locale?: string; manage?: unknown;
+      reinstallOn?: string[]; reinstallMethod?: Profile["reinstallMethod"];
     };
     if (!m.distro) {
       p.at(e, [], "stack.missing-key", `${addr(e)}: no distro (set distro: on this profile or one it inherits)`, "key");
@@ -156,6 +158,8 @@ function resolveProfiles(raw: RawStack, distros: Record<string, Distro>, p: Prob
       timezone: m.timezone ?? "UTC",
       locale: m.locale ?? "en_US.UTF-8",
       extra: m.manage ? { manage: m.manage } : {},
+      ...(m.reinstallOn?.length ? { reinstallOn: m.reinstallOn } : {}),
+      ...(m.reinstallMethod ? { reinstallMethod: m.reinstallMethod } : {}),
       source: where(e),
     };
   }
@@ -270,6 +274,7 @@ export function resolveStack(raw: RawStack): Stack {
 
   const profiles = resolveProfiles(raw, distros, p, fp);
   const systems = resolveSystems(raw, profiles, p);
+  p.list.push(...resolveSsh(raw, systems, secrets, fp));
   checkSystemAttributes(raw, p.list);
   const packages = resolvePackages(raw, p.list, fp);
   const overrides = resolveOverrides(raw, p.list);

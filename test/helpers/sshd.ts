@@ -110,3 +110,30 @@ export function generateHostKey(dir: string, name = "other_host_ed25519"): strin
   keygen(f);
   return f;
 }
+
+/**
+ * A describe block that needs sshd and ssh-keygen (openssh-server, openssh-client): skipped locally
+ * with a printed reason when missing, failing under CI=true.
+ */
+export function describeWithSshd(name: string, fn: () => void, describeFn: typeof import("vitest").describe): void {
+  const keygenFound = spawnSync("sh", ["-c", "command -v ssh-keygen"]).status === 0;
+  const present = !!SSHD && keygenFound;
+  if (!present && !process.env.CI) {
+    console.log(`skipping "${name}": sshd or ssh-keygen is not installed (apt-get install openssh-server openssh-client)`);
+    describeFn.skip(name, fn);
+    return;
+  }
+  describeFn(name, () => {
+    if (!present) throw new Error("sshd or ssh-keygen is not installed, and CI must run this test: apt-get install openssh-server openssh-client");
+    fn();
+  });
+}
+
+/** A sandbox root for the helper: the real /proc, /sys and os-release linked in (so facts are the machine's), an empty /boot. */
+export function sandboxRoot(parent: string): string {
+  const root = join(parent, "target-root");
+  mkdirSync(join(root, "etc"), { recursive: true });
+  for (const p of ["proc", "sys"]) spawnSync("ln", ["-s", `/${p}`, join(root, p)]);
+  if (existsSync("/etc/os-release")) spawnSync("ln", ["-s", "/etc/os-release", join(root, "etc/os-release")]);
+  return root;
+}
