@@ -51,8 +51,8 @@ export async function remoteSha256(s: SshSession, path: string): Promise<string 
 const uploaded = new WeakMap<SshSession, Map<string, Promise<string>>>();
 
 /**
- * Makes sure the helper is on the target and intact: reuses a copy whose sha256 matches, otherwise
- * uploads it, checks the uploaded bytes' sha256 there and only then moves it into place. Returns its path.
+ * Uploads the helper into `dir` on the target, checks the uploaded bytes' sha256 there, and only then
+ * moves it into place (one upload per session and folder, however many callers ask). Returns its path.
  */
 export function ensureHelper(s: SshSession, dir = DEFAULT_HELPER_DIR): Promise<string> {
   const perSession = uploaded.get(s) ?? new Map<string, Promise<string>>();
@@ -62,16 +62,14 @@ export function ensureHelper(s: SshSession, dir = DEFAULT_HELPER_DIR): Promise<s
     p = (async () => {
       const h = helperScript();
       const path = `${dir.replace(/\/+$/, "")}/${h.fileName}`;
-      if ((await remoteSha256(s, path)) === h.sha256) return path;
       const tmp = `${path}.upload-${process.pid}`;
       await s.upload(h.bytes, tmp, 0o700);
-      const got = await remoteSha256(s, tmp);
-      if (got !== h.sha256) {
-        await s.exec(`rm -f ${shellQuote(tmp)}`).catch(() => undefined);
-        throw new RemoteError("helper.checksum", `${s.target.label}: the uploaded helper has sha256 ${got ?? "(missing)"}, expected ${h.sha256}; nothing was run`);
+      const [q, qt] = [shellQuote(path), shellQuote(tmp)];
+      const r = await s.exec(`got=$(sha256sum ${qt} | cut -d' ' -f1); if [ "$got" = ${h.sha256} ]; then mv -f ${qt} ${q}; else rm -f ${qt}; echo "$got" >&2; exit 98; fi`);
+      if (r.code === 98) {
+        throw new RemoteError("helper.checksum", `${s.target.label}: the uploaded helper has sha256 ${r.stderr.trim() || "(none: is sha256sum installed?)"}, expected ${h.sha256}; nothing was run`);
       }
-      const mv = await s.exec(`mv -f ${shellQuote(tmp)} ${shellQuote(path)}`);
-      if (mv.code !== 0) throw new RemoteError("helper.install", `${s.target.label}: cannot place the helper: ${mv.stderr.trim()}`);
+      if (r.code !== 0) throw new RemoteError("helper.install", `${s.target.label}: cannot place the helper in ${dir}: ${r.stderr.trim().split("\n")[0]}`);
       return path;
     })();
     perSession.set(dir, p);
@@ -90,12 +88,26 @@ export interface HelperRunOptions {
   sudo?: boolean;
 }
 
-/** Runs a helper subcommand and parses its JSON answer; a non-zero exit is a HelperError with its one-line error. */
+/** Exit code of the guard when the helper is absent or not the expected bytes (never one of the helper's own). */
+const NOT_THERE = 97;
+
+/**
+ * Runs a helper subcommand and parses its JSON answer. One round trip in the usual case: the command
+ * checks the helper's sha256 on the target and runs it only when it matches; otherwise the helper is
+ * uploaded (and verified) and the call made again. A non-zero exit is a HelperError with its one-line error.
+ */
 export async function runHelper<T = Record<string, unknown>>(s: SshSession, args: string[], opts: HelperRunOptions = {}): Promise<T> {
-  const path = await ensureHelper(s, opts.dir);
+  const h = helperScript();
+  const dir = (opts.dir ?? DEFAULT_HELPER_DIR).replace(/\/+$/, "");
+  const path = `${dir}/${h.fileName}`;
   const env = Object.entries(opts.env ?? {}).map(([k, v]) => `${k}=${shellQuote(v)}`);
-  const cmd = [...(opts.sudo ? ["sudo", "-n"] : []), ...(env.length ? ["env", ...env] : []), "sh", shellQuote(path), ...args.map(shellQuote)].join(" ");
-  const r = await s.exec(cmd, { timeoutMs: opts.timeoutMs });
+  const run = [...(opts.sudo ? ["sudo", "-n"] : []), ...(env.length ? ["env", ...env] : []), "sh", shellQuote(path), ...args.map(shellQuote)].join(" ");
+  const cmd = `if [ -f ${shellQuote(path)} ] && [ "$(sha256sum ${shellQuote(path)} | cut -d' ' -f1)" = ${h.sha256} ]; then exec ${run}; else exit ${NOT_THERE}; fi`;
+  let r = await s.exec(cmd, { timeoutMs: opts.timeoutMs });
+  if (r.code === NOT_THERE) {
+    await ensureHelper(s, dir);
+    r = await s.exec(cmd, { timeoutMs: opts.timeoutMs });
+  }
   if (r.code !== 0) {
     const line = r.stderr.trim().split("\n").filter(Boolean).pop() ?? `exit ${r.code}`;
     throw new HelperError(r.code, `${s.target.label}: helper ${args[0]} failed (exit ${r.code}): ${line.replace(/^bootplan-helper: /, "")}`);

@@ -82,11 +82,26 @@ export class SshSession {
   users = 0;
   idleTimer?: NodeJS.Timeout;
 
+  /** Rejects once the connection is lost, so no operation waits forever on a dead socket. */
+  private readonly lostP: Promise<never>;
+  private rejectLost!: (e: RemoteError) => void;
+
   constructor(
     readonly target: SshTarget,
     private readonly client: Client,
     private readonly commandTimeoutMs: number,
-  ) {}
+  ) {
+    this.lostP = new Promise<never>((_, reject) => (this.rejectLost = reject));
+    this.lostP.catch(() => undefined);
+  }
+
+  /** Records that the connection is gone; every pending and later operation fails with `err`. */
+  markLost(err: RemoteError): void {
+    if (this.lost) return;
+    this.lost = err;
+    clearTimeout(this.idleTimer);
+    this.rejectLost(err);
+  }
 
   private where(): string {
     return `${this.target.label} (${this.target.user}@${this.target.host}:${this.target.port})`;
@@ -95,6 +110,10 @@ export class SshSession {
   /** Runs `command` through the remote shell; resolves with its exit code and output, whatever the code. */
   exec(command: string, opts: { stdin?: string | Buffer; timeoutMs?: number } = {}): Promise<ExecResult> {
     if (this.lost) return Promise.reject(this.lost);
+    return Promise.race([this.execOnce(command, opts), this.lostP]);
+  }
+
+  private execOnce(command: string, opts: { stdin?: string | Buffer; timeoutMs?: number }): Promise<ExecResult> {
     const limit = opts.timeoutMs ?? this.commandTimeoutMs;
     return new Promise((resolve, reject) => {
       this.client.exec(command, (err, stream) => {
@@ -106,17 +125,11 @@ export class SshSession {
           stream.close();
           reject(new RemoteError("ssh.timeout", `${this.where()}: command did not finish within ${Math.round(limit / 1000)}s: ${command.slice(0, 80)}`));
         }, limit);
-        const onLost = (): void => {
-          if (settled) return;
-          settled = true;
-          clearTimeout(timer);
-          reject(this.lost ?? new RemoteError("ssh.connection-lost", `${this.where()}: connection lost while running: ${command.slice(0, 80)}`));
-        };
-        this.client.once("close", onLost);
+        // A lost connection rejects through lostP; the timer must not keep the process alive after it.
+        this.lostP.catch(() => clearTimeout(timer));
         stream.on("data", (d: Buffer) => out.push(d));
         stream.stderr.on("data", (d: Buffer) => errs.push(d));
         stream.on("close", (code: number | null, signal?: string) => {
-          this.client.off("close", onLost);
           if (settled) return;
           settled = true;
           clearTimeout(timer);
@@ -135,9 +148,12 @@ export class SshSession {
   /** The SFTP channel, opened once per connection. */
   sftp(): Promise<SFTPWrapper> {
     if (this.lost) return Promise.reject(this.lost);
-    this.sftpP ??= new Promise((resolve, reject) => {
-      this.client.sftp((err, s) => (err ? reject(new RemoteError("ssh.sftp", `${this.where()}: SFTP unavailable: ${err.message}`)) : resolve(s)));
-    });
+    this.sftpP ??= Promise.race([
+      new Promise<SFTPWrapper>((resolve, reject) => {
+        this.client.sftp((err, s) => (err ? reject(new RemoteError("ssh.sftp", `${this.where()}: SFTP unavailable: ${err.message}`)) : resolve(s)));
+      }),
+      this.lostP,
+    ]);
     return this.sftpP;
   }
 
@@ -150,7 +166,7 @@ export class SshSession {
       if (!dir) continue;
       await new Promise<void>((resolve) => s.mkdir(dir, () => resolve())); // exists already: fine
     }
-    await new Promise<void>((resolve, reject) => {
+    const written = new Promise<void>((resolve, reject) => {
       const w = s.createWriteStream(remotePath, { mode });
       const fail = (e: Error): void => reject(this.lost ?? new RemoteError("ssh.upload", `${this.where()}: upload of ${remotePath} failed: ${e.message}`));
       w.on("error", fail);
@@ -158,17 +174,20 @@ export class SshSession {
       (async () => {
         if (Buffer.isBuffer(data)) w.end(data);
         else {
-          for await (const chunk of data) if (!w.write(chunk)) await new Promise((r) => w.once("drain", r));
+          for await (const chunk of data) {
+            if (this.lost) throw this.lost;
+            if (!w.write(chunk)) await Promise.race([new Promise((r) => w.once("drain", r)), this.lostP]);
+          }
           w.end();
         }
       })().catch(fail);
     });
+    await Promise.race([written, this.lostP]);
   }
 
   /** Closes the connection. */
   close(): void {
-    clearTimeout(this.idleTimer);
-    this.lost ??= new RemoteError("ssh.closed", `${this.where()}: connection closed by bootplan`);
+    this.markLost(new RemoteError("ssh.closed", `${this.where()}: connection closed by bootplan`));
     this.client.end();
   }
 }
@@ -262,7 +281,7 @@ export class SshPool {
       });
       client.on("error", (err: Error & { level?: string; code?: string }) => {
         if (session) {
-          session.lost ??= new RemoteError("ssh.connection-lost", `${where}: connection lost: ${err.message}`);
+          session.markLost(new RemoteError("ssh.connection-lost", `${where}: connection lost: ${err.message}`));
           return;
         }
         if (hostKeyFailure) return reject(hostKeyFailure);
@@ -270,7 +289,7 @@ export class SshPool {
         reject(new RemoteError("ssh.connect", `${where}: cannot connect: ${err.message}`, isTransient(err)));
       });
       client.on("close", () => {
-        if (session) session.lost ??= new RemoteError("ssh.connection-lost", `${where}: connection closed`);
+        if (session) session.markLost(new RemoteError("ssh.connection-lost", `${where}: connection lost (closed by the peer or the network)`));
         else reject(hostKeyFailure ?? new RemoteError("ssh.connect", `${where}: connection closed during the handshake`, true));
       });
       try {

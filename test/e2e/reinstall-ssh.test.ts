@@ -4,13 +4,15 @@
  * with BOOTPLAN_HELPER_ROOT set (sshd SetEnv) so staging lands in a sandbox tree, never in /boot.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, machine, totalmem } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sha256Hex } from "../../src/util/hash.js";
 import { editStackFile, runCli, tempStacks } from "../helpers/stack.js";
 import { describeWithSshd, generateHostKey, sandboxRoot, startSshd, type TestSshd } from "../helpers/sshd.js";
+import { startProxy } from "../helpers/tcp-proxy.js";
 
 const lab = tempStacks();
 const HELPER = join(__dirname, "../../helper/bootplan-helper");
@@ -155,5 +157,42 @@ describeWithSshd("reinstall and facts over SSH (real sshd on 127.0.0.1)", () => 
     expect(scan.code).toBe(0);
     expect(scan.stdout).toBe(`${sshd.hostKeyLine}\n`);
     expect(scan.stderr).toContain(offered);
+  });
+
+  it("a connection lost mid-apply fails that machine only: state intact, the next plan still shows the reinstall", async () => {
+    // Every connection through the relay is cut once the client has sent 1 MB: after the handshake
+    // and the helper (a few KB), in the middle of streaming the 4 MB installer kernel.
+    const proxy = await startProxy(sshd.port, 1_000_000);
+    try {
+      const d = sshLab(sshd, { helperDir, port: proxy.port });
+      writeFileSync(join(d, "boot/big-kernel"), randomBytes(4 * 2 ** 20));
+      expect((await runCli(["apply", d, "--auto-approve"])).code).toBe(0);
+      const before = state(d);
+      changeWebDistro(d, "boot/big-kernel");
+
+      const a = await runCli(["apply", d, "--auto-approve", "--no-color"]);
+      expect(a.code).toBe(1);
+      expect(proxy.cuts).toBeGreaterThan(0);
+      expect(a.stderr).toMatch(/^Error: system\.web01: .*connection (lost|closed)/);
+      expect(a.stdout).toMatch(/system\.web02: replaced/); // independent work carried on
+      const after = state(d);
+      expect(after.resources["system.web01"]).toEqual(before.resources["system.web01"]);
+      expect(after.resources["system.web02"].outputs.distro).toBe("debian-13-amd64");
+      // Nothing half-sent was staged: the helper never ran.
+      expect(existsSync(join(root, "boot/bootplan/vmlinuz")) && readFileSync(join(root, "boot/bootplan/vmlinuz")).length === 4 * 2 ** 20).toBe(false);
+
+      const plan = await runCli(["plan", d, "--no-color"]);
+      expect(plan.stdout).toContain("-/+ system.web01 (reinstall via helper: grub one-shot)");
+      expect(plan.stdout).toContain("Plan: 0 to add, 0 to change, 1 to replace, 0 to destroy.");
+
+      proxy.cutAfterBytes = Infinity; // the network is back
+      const retry = await runCli(["apply", d, "--auto-approve", "--no-color"]);
+      expect(retry.stderr).toBe("");
+      // Compared by hash: a deep equality of 4 MB buffers is slow.
+      expect(sha256Hex(readFileSync(join(root, "boot/bootplan/vmlinuz")))).toBe(sha256Hex(readFileSync(join(d, "boot/big-kernel"))));
+      expect((await runCli(["plan", d, "--detailed-exitcode"])).code).toBe(0);
+    } finally {
+      await proxy.close();
+    }
   });
 }, describe);

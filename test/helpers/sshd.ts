@@ -80,7 +80,7 @@ export async function startSshd(opts: SshdOptions = {}): Promise<TestSshd> {
     `AuthorizedKeysFile ${join(dir, "authorized_keys")}`, "StrictModes no", "UsePAM no",
     "PasswordAuthentication no", "KbdInteractiveAuthentication no", "PubkeyAuthentication yes",
     "PermitRootLogin prohibit-password", "Subsystem sftp internal-sftp", "MaxSessions 64", "MaxStartups 512:30:1024",
-    "LogLevel ERROR", "UseDNS no",
+    "LogLevel ERROR", "UseDNS no", "PrintMotd no", "PrintLastLog no",
     ...(opts.setEnv ? [`SetEnv ${Object.entries(opts.setEnv).map(([k, v]) => `${k}=${v}`).join(" ")}`] : []),
   ];
   writeFileSync(join(dir, "sshd_config"), config.join("\n") + "\n");
