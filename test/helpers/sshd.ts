@@ -61,6 +61,8 @@ async function waitListening(port: number, child: ChildProcess, stderr: () => st
 export interface SshdOptions {
   setEnv?: Record<string, string>;
   hostKeyFile?: string;
+  /** Authorise this existing client key (private key file; its .pub beside it) instead of a new one. */
+  clientKeyFile?: string;
   port?: number;
 }
 
@@ -70,8 +72,8 @@ export async function startSshd(opts: SshdOptions = {}): Promise<TestSshd> {
   const dir = mkdtempSync(join(tmpdir(), "bootplan-sshd-"));
   const hostKey = opts.hostKeyFile ?? join(dir, "host_ed25519");
   if (!opts.hostKeyFile) keygen(hostKey);
-  const clientKeyFile = join(dir, "client_ed25519");
-  keygen(clientKeyFile);
+  const clientKeyFile = opts.clientKeyFile ?? join(dir, "client_ed25519");
+  if (!opts.clientKeyFile) keygen(clientKeyFile);
   writeFileSync(join(dir, "authorized_keys"), readFileSync(`${clientKeyFile}.pub`));
   if (process.getuid?.() === 0 && !existsSync("/run/sshd")) mkdirSync("/run/sshd", { mode: 0o755 });
   const port = opts.port ?? (await freePort());
