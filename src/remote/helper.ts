@@ -2,6 +2,7 @@
  * The helper client on a target: uploaded over SFTP into the login user's `~/.cache/bootplan/`,
  * verified by sha256 there, run with `sh` (it needs no exec bit and no shebang), answers in JSON.
  */
+import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { sha256Hex } from "../util/hash.js";
@@ -62,7 +63,8 @@ export function ensureHelper(s: SshSession, dir = DEFAULT_HELPER_DIR): Promise<s
     p = (async () => {
       const h = helperScript();
       const path = `${dir.replace(/\/+$/, "")}/${h.fileName}`;
-      const tmp = `${path}.upload-${process.pid}`;
+      // Unique per upload: several connections may share one file system (a home on NFS, the bench).
+      const tmp = `${path}.upload-${process.pid}-${randomBytes(4).toString("hex")}`;
       await s.upload(h.bytes, tmp, 0o700);
       const [q, qt] = [shellQuote(path), shellQuote(tmp)];
       const r = await s.exec(`got=$(sha256sum ${qt} | cut -d' ' -f1); if [ "$got" = ${h.sha256} ]; then mv -f ${qt} ${q}; else rm -f ${qt}; echo "$got" >&2; exit 98; fi`);
@@ -102,7 +104,8 @@ export async function runHelper<T = Record<string, unknown>>(s: SshSession, args
   const path = `${dir}/${h.fileName}`;
   const env = Object.entries(opts.env ?? {}).map(([k, v]) => `${k}=${shellQuote(v)}`);
   const run = [...(opts.sudo ? ["sudo", "-n"] : []), ...(env.length ? ["env", ...env] : []), "sh", shellQuote(path), ...args.map(shellQuote)].join(" ");
-  const cmd = `if [ -f ${shellQuote(path)} ] && [ "$(sha256sum ${shellQuote(path)} | cut -d' ' -f1)" = ${h.sha256} ]; then exec ${run}; else exit ${NOT_THERE}; fi`;
+  // sha256sum prints "HASH  PATH": the whole line is compared, which saves a `cut` on every call.
+  const cmd = `if [ -f ${shellQuote(path)} ] && [ "$(sha256sum ${shellQuote(path)})" = ${shellQuote(`${h.sha256}  ${path}`)} ]; then exec ${run}; else exit ${NOT_THERE}; fi`;
   let r = await s.exec(cmd, { timeoutMs: opts.timeoutMs });
   if (r.code === NOT_THERE) {
     await ensureHelper(s, dir);

@@ -3,7 +3,7 @@
  * (from the provisioning root's verified copy, or downloaded by bootplan from a linked URL), then
  * the helper checks their sha256, places them under /boot/bootplan/ and arms a one-shot boot.
  */
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { createReadStream } from "node:fs";
 import type { ReinstallMethod } from "../model/ssh.js";
 import { RemoteError } from "./errors.js";
@@ -67,7 +67,7 @@ async function send(s: SshSession, src: BootSource, remotePath: string): Promise
 
 /** Sends kernel and initrd, then stages (and, with `reboot`, starts) the reinstall; the uploads are removed afterwards. */
 export async function stageReinstall(s: SshSession, spec: ReinstallSpec): Promise<StageResult> {
-  const dir = `${(spec.helper?.dir ?? DEFAULT_HELPER_DIR).replace(/\/+$/, "")}/stage-${process.pid}`;
+  const dir = `${(spec.helper?.dir ?? DEFAULT_HELPER_DIR).replace(/\/+$/, "")}/stage-${process.pid}-${randomBytes(4).toString("hex")}`;
   try {
     const kernelSha = await send(s, spec.kernel, `${dir}/vmlinuz`);
     const initrdSha = await send(s, spec.initrd, `${dir}/initrd.img`);
