@@ -105,12 +105,13 @@ export function buildDesiredResources(stack: Stack, opts: GraphOptions): Desired
       }
     }
     const secret = profile.rootPassword?.secret;
-    const secretDigests: Record<string, string> = {};
-    if (secret) {
-      if (!digests.has(secret)) digests.set(secret, opts.digest(secret, opts.secrets[secret]));
-      secretDigests[secret] = digests.get(secret)!;
-    }
     const ssh = systemSshInputs(sys, profile, distro, { ...common, system: sys, packages });
+    const secretDigests: Record<string, string> = {};
+    // SSH secrets are digested too: a refresh hands a resource the secrets its digests name.
+    for (const name of secret ? [secret, ...ssh.secretNames] : ssh.secretNames) {
+      if (!digests.has(name)) digests.set(name, opts.digest(name, opts.secrets[name]));
+      secretDigests[name] = digests.get(name)!;
+    }
     out.push({
       address: addressOf("system", sys.name), kind: "system", name: sys.name,
       dependsOn: [addressOf("profile", profile.name), addressOf("distro", distro.name)],

@@ -49,6 +49,27 @@ export function fileProvider(replaceOn: string[], impl = "bootplan/providers/fil
   };
 }
 
+/**
+ * Provider for `system.*`: a changed distro, provisioning root or profile `reinstallOn` field is a
+ * reinstall (replace), anything else an update. For a system with `ssh`, the create that completes a
+ * replace also reinstalls the running machine through the helper, and a full read reports its facts.
+ */
+export const systemProvider: BootplanProvider = {
+  ...fileProvider(["distro", "root"]),
+  async diff(_id: string, olds: Props, news: Props) {
+    const { diffProps } = await import("bootplan/providers/diff.js");
+    return diffProps(olds, news, ["distro", "root", ...((news.reinstallOn as string[] | undefined) ?? [])], true);
+  },
+  async create(inputs: Props) {
+    const m = await import("bootplan/providers/system-ssh.js");
+    return { id: String(inputs.name), outs: await m.createSystem(inputs) };
+  },
+  async read(id: string, props?: Props) {
+    const m = await import("bootplan/providers/system-ssh.js");
+    return { id, props: props ? await m.readSystem(props) : {} };
+  },
+};
+
 /** Provider for `distro.*`: hosted boot files are copied in and verified; linked ones need no file. */
 export const distroProvider = fileProvider(["root"]);
 

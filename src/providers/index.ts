@@ -1,7 +1,6 @@
 /** The provider for each resource kind. */
 import { InternalError } from "../errors.js";
-import { cmHandoffProvider, cmIndexProvider, distroProvider } from "./file-resource.js";
-import { systemProvider } from "./system.js";
+import { cmHandoffProvider, cmIndexProvider, distroProvider, systemProvider } from "./file-resource.js";
 import { recordProvider } from "./record.js";
 import type { BootplanProvider } from "./types.js";
 

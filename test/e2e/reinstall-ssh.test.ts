@@ -115,6 +115,22 @@ describeWithSshd("reinstall and facts over SSH (real sshd on 127.0.0.1)", () => 
     const text = await runCli(["facts", "system.web01", d, "--no-color"]);
     expect(text.stdout).toContain(`  memoryMiB  ${facts.memoryMiB}`);
     if (expected.length) expect(text.stdout).toContain("differs from the declared attributes:");
+
+    // What the system provider's read returns for drift: declared attributes as the facts show them,
+    // only on a full refresh (the default refresh opens no SSH connection).
+    expect((await runCli(["apply", d, "--auto-approve"])).code).toBe(0);
+    const rec = state(d).resources["system.web01"].outputs;
+    const secrets = { "lab-ssh-key": sshd.clientKey };
+    const { providerFor } = await import("../../src/providers/index.js");
+    const { closeSharedPool } = await import("../../src/remote/shared-pool.js");
+    try {
+      const full = await providerFor("system").read("web01", { ...rec, __secrets: secrets, __runtime: { base: d, refresh: "full" } });
+      expect(full.props!.attributes).toEqual({ ...declared, arch: facts.arch, firmware: facts.firmware, memoryMiB: facts.memoryMiB });
+      const quick = await providerFor("system").read("web01", { ...rec, __secrets: {}, __runtime: { base: d, refresh: "stat" } });
+      expect(quick.props!.attributes).toEqual(declared);
+    } finally {
+      await closeSharedPool();
+    }
   });
 
   it("plan --use-facts decides compatibility on discovered facts, and explain says which values came from them", async () => {
