@@ -3,7 +3,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadStack } from "../../../src/stack/load.js";
-import { tempStacks } from "../../helpers/stack.js";
+import { stackErrors, tempStacks } from "../../helpers/stack.js";
 
 const lab = tempStacks();
 const KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl";
@@ -14,16 +14,6 @@ function withSsh(ssh: string, extra: Record<string, string> = {}): string {
     "secrets/key": "-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n-----END OPENSSH PRIVATE KEY-----\n",
     ...extra,
   });
-}
-
-function errorsOf(dir: string): string[] {
-  try {
-    loadStack(dir, { displayBase: dir });
-  } catch (err) {
-    const e = err as { errors?: Error[]; message: string };
-    return (e.errors ?? [e]).map((x) => x.message);
-  }
-  throw new Error("expected the stack to be invalid");
 }
 
 describe("ssh settings", () => {
@@ -47,11 +37,11 @@ describe("ssh settings", () => {
 
   it("names file, line and column of each bad setting", () => {
     const d = withSsh(`{host: 10.0.2.30, identity: {secret: nope}, hostKey: "ssh-ed25519 AAAA", knownHosts: kh}`);
-    const errors = errorsOf(d);
+    const errors = stackErrors(d);
     expect(errors).toContain('ssh.yaml:7:47: systems.run01.ssh.identity.secret: no secret named "nope" under secrets:');
     expect(errors).toContain("ssh.yaml:7:63: systems.run01.ssh.hostKey: the key's base64 holds a malformed key, not ssh-ed25519");
     expect(errors.some((e) => /^ssh\.yaml:7:\d+: systems\.run01\.ssh\.knownHosts: give hostKey or knownHosts, not both$/.test(e))).toBe(true);
-    expect(errorsOf(withSsh("{host: 10.0.2.30, hostKey: x}")).some((e) => e.includes("systems.run01.ssh: no way to log in"))).toBe(true);
-    expect(errorsOf(withSsh("{host: 10.0.2.30, port: 70000, identity: {secret: key}}"))[0]).toMatch(/^ssh\.yaml:7:\d+: systems\.run01\.ssh\.port/);
+    expect(stackErrors(withSsh("{host: 10.0.2.30, hostKey: x}")).some((e) => e.includes("systems.run01.ssh: no way to log in"))).toBe(true);
+    expect(stackErrors(withSsh("{host: 10.0.2.30, port: 70000, identity: {secret: key}}"))[0]).toMatch(/^ssh\.yaml:7:\d+: systems\.run01\.ssh\.port/);
   });
 });
