@@ -3,6 +3,8 @@
 // target is its own host:port and gets its own connection, then times a real `bootplan plan
 // --use-facts` over a 200-system stack (helper already uploaded, and first contact with upload),
 // reporting targets/s and peak RSS. Usage: node bench/facts.js [TARGETS] [CONCURRENCY]
+// BENCH_SSHD_NO_REEXEC=1 starts sshd with -r (no re-exec per connection): on loopback all targets
+// share this machine's CPU, and sshd's per-connection cost, not bootplan's, dominates.
 import { spawn, spawnSync } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
 import { createServer, connect } from "node:net";
@@ -58,7 +60,7 @@ try {
     writeFileSync(conf, [...mine.map((p) => `Port ${p}`), "ListenAddress 127.0.0.1", `HostKey ${join(work, "host")}`, `PidFile ${join(work, `sshd.${i}.pid`)}`,
       `AuthorizedKeysFile ${join(work, "authorized_keys")}`, "StrictModes no", "UsePAM no", "PasswordAuthentication no", "KbdInteractiveAuthentication no",
       "PermitRootLogin prohibit-password", "Subsystem sftp internal-sftp", "MaxStartups 1024:30:2048", "LogLevel ERROR", "UseDNS no", "PrintMotd no", "PrintLastLog no"].join("\n") + "\n");
-    daemons.push(spawn(sshd, ["-D", "-e", "-f", conf], { stdio: "ignore" }));
+    daemons.push(spawn(sshd, [...(process.env.BENCH_SSHD_NO_REEXEC ? ["-r"] : []), "-D", "-e", "-f", conf], { stdio: "ignore" }));
     ports.push(...mine);
   }
   for (const p of ports) while (!(await listening(p))) await new Promise((r) => setTimeout(r, 20));
