@@ -63,12 +63,15 @@ describeWithSshd("reinstall and facts over SSH (real sshd on 127.0.0.1)", () => 
     expect(existsSync(join(root, "boot/bootplan"))).toBe(false); // declaring a running machine reinstalls nothing
 
     changeWebDistro(d);
-    const plan = await runCli(["plan", d, "--no-color"]);
+    // Reviewed as a saved plan, then applied exactly: the key (a multi-line secret) is read again at apply time.
+    const planFile = join(d, "reinstall.plan");
+    const plan = await runCli(["plan", d, "--no-color", "--out", planFile]);
     expect(plan.code).toBe(0);
+    expect(readFileSync(planFile, "utf8")).not.toContain(sshd.clientKey.split("\n")[1]);
     expect(plan.stdout).toContain("-/+ system.web01 (reinstall via helper: grub one-shot)\n      # reinstall because distro changed");
     expect(plan.stdout).toMatch(/-\/\+ system\.web02 \(reinstall: distro changed\)\n {6}# no ssh: its boot files change, and someone must reboot it into the network/);
 
-    const a = await runCli(["apply", d, "--auto-approve", "--no-color"]);
+    const a = await runCli(["apply", planFile, "--no-color"]);
     expect(a.stderr).toBe("");
     expect(a.code).toBe(0);
     expect(readFileSync(join(root, "boot/bootplan/vmlinuz"))).toEqual(readFileSync(join(d, "boot/debian-12/linux")));
