@@ -27,11 +27,11 @@ function program(io: Io, setCode: (n: number) => void): Command {
     .argument("[dir]", "stack directory", ".")
     .action(async (dir: string, o: CliConfig) => setCode(await (await import("./commands/validate.js")).validateCommand(dir, o, io)));
 
-  cmd("plan", "show what apply would change", ["json", "markdown", "out", "detailedExitcode", "target", "lockTimeout", "lock", "showNewFiles"])
+  cmd("plan", "show what apply would change", ["json", "markdown", "out", "detailedExitcode", "target", "lockTimeout", "lock", "showNewFiles", "replace", "useFacts", "sshConcurrency"])
     .argument("[dir]", "stack directory", ".")
     .action(async (dir: string, o: CliConfig) => setCode(await (await import("./commands/plan.js")).planCommand(dir, o, io)));
 
-  cmd("apply", "apply the stack's plan, or a plan saved with plan --out", ["autoApprove", "parallelism", "target", "lockTimeout", "showNewFiles"])
+  cmd("apply", "apply the stack's plan, or a plan saved with plan --out", ["autoApprove", "parallelism", "target", "lockTimeout", "showNewFiles", "replace", "useFacts", "sshConcurrency"])
     .argument("[dir|planfile]", "stack directory or saved plan", ".")
     .action(async (t: string, o: CliConfig) => setCode(await (await import("./commands/apply.js")).applyCommand(t, o, io)));
 
@@ -39,7 +39,7 @@ function program(io: Io, setCode: (n: number) => void): Command {
     .argument("[dir]", "stack directory", ".")
     .action(async (dir: string, o: CliConfig) => setCode(await (await import("./commands/apply.js")).applyCommand(dir, o, io, true)));
 
-  cmd("explain", "show how compatibility is decided for a target, step by step (--cm: its CM bindings)", ["package", "cm", "json"])
+  cmd("explain", "show how compatibility is decided for a target, step by step (--cm: its CM bindings)", ["package", "cm", "json", "useFacts"])
     .argument("<address>", "target address, e.g. system.web01")
     .argument("[dir]", "stack directory", ".")
     .action(async (address: string, dir: string, o: CliConfig) => setCode(await (await import("./commands/explain.js")).explainCommand(address, dir, o, io)));
@@ -58,6 +58,16 @@ function program(io: Io, setCode: (n: number) => void): Command {
     .argument("<action>", "on, off, cycle or status")
     .argument("[dir]", "stack directory", ".")
     .action(async (address: string, action: string, dir: string, o: CliConfig) => setCode(await (await import("./commands/power.js")).powerCommand(address, action, dir, o, io)));
+
+  cmd("facts", "gather a running machine's facts through the helper over SSH and compare them with its declared attributes", ["json", "sshConcurrency"])
+    .argument("<address>", "system address, e.g. system.web01")
+    .argument("[dir]", "stack directory", ".")
+    .action(async (address: string, dir: string, o: CliConfig) => setCode(await (await import("./commands/facts.js")).factsCommand(address, dir, o, io)));
+
+  cmd("ssh-keyscan", "print the host key a system's SSH server offers, as the line to pin in hostKey:", [])
+    .argument("<address>", "system address, e.g. system.web01")
+    .argument("[dir]", "stack directory", ".")
+    .action(async (address: string, dir: string, o: CliConfig) => setCode(await (await import("./commands/ssh-keyscan.js")).sshKeyscanCommand(address, dir, o, io)));
 
   const state = p.command("state").description("inspect the recorded state");
   withOptions(state.command("list").description("list recorded resources"), ["json", ...GLOBAL_OPTIONS])

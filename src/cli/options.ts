@@ -29,6 +29,12 @@ export interface CliConfig {
   host?: string;
   /** explain: show the system's merged CM bindings and where each value came from. */
   cm: boolean;
+  /** Most machines worked on over SSH at once (reinstall, facts). */
+  sshConcurrency: number;
+  /** plan/apply: replace (for a system: reinstall) these addresses even when unchanged. */
+  replace: string[];
+  /** plan/apply/explain: decide compatibility on facts gathered over SSH rather than declared attributes. */
+  useFacts: boolean;
   debug: boolean;
   color: boolean;
 }
@@ -81,6 +87,14 @@ export const OPTIONS: { [K in keyof CliConfig]-?: OptionSpec<CliConfig[K]> } = {
   list: { flags: "--list", description: "print the whole inventory (Ansible dynamic inventory)", default: false },
   host: { flags: "--host <name>", description: "print one host's variables (Ansible dynamic inventory)" },
   cm: { flags: "--cm", description: "show the system's merged CM bindings and where each value came from", default: false },
+  sshConcurrency: { flags: "--ssh-concurrency <n>", description: "most machines worked on over SSH at once", default: 16, parse: positiveInt("--ssh-concurrency") },
+  replace: {
+    flags: "--replace <address>",
+    description: "replace this resource even when unchanged (repeatable); for a system: reinstall it, e.g. system.web01",
+    default: [],
+    parse: (v, prev) => [...(prev ?? []), v],
+  },
+  useFacts: { flags: "--use-facts", description: "decide compatibility on facts gathered over SSH (systems with ssh:) instead of declared attributes", default: false },
   debug: { flags: "--debug", description: "print stack traces for errors", default: false },
   color: { flags: "--no-color", description: "plain output without colours", default: true },
 };

@@ -38,10 +38,10 @@ export function desiredResources(s: Session, io: Io, state?: StateDocument, crea
 }
 
 /** Plans the session's stack against `state`. */
-export async function planSession(s: Session, state: StateDocument, io: Io, opts: { targets?: string[]; destroy?: boolean; readOnly?: boolean }): Promise<ExecutablePlan> {
+export async function planSession(s: Session, state: StateDocument, io: Io, opts: { targets?: string[]; destroy?: boolean; readOnly?: boolean; replace?: string[] }): Promise<ExecutablePlan> {
   const keyLost = stateKeyMissing(s.stack.state.path, io.env) && hasSecretDigests(state);
   const desired = opts.destroy ? [] : desiredResources(s, io, state, !opts.readOnly);
-  const plan = await computePlan(desired, state, { stack: s.stack.name, fingerprint: s.stack.fingerprint, providerFor, targets: opts.targets, destroy: opts.destroy });
+  const plan = await computePlan(desired, state, { stack: s.stack.name, fingerprint: s.stack.fingerprint, providerFor, targets: opts.targets, destroy: opts.destroy, replace: opts.replace });
   plan.warnings.push(...rootWarnings(s.stack.provisioningRoot, state));
   if (keyLost) {
     plan.warnings.push(`secret digests cannot be checked: state key missing (${stateKeyPath(s.stack.state.path)}, or BOOTPLAN_STATE_KEY); every system with a secret shows as changed. Restore the key to see real changes, or apply to record digests under the new key`);

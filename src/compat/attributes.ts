@@ -26,7 +26,7 @@ export interface TargetAttribute {
 /**
  * A system's attributes: those declared on it, plus `os` (family-release), `osFamily` and `arch`
  * from its profile's distro where not declared, and `platform: linux` (every installer bootplan
- * renders installs Linux).
+ * renders installs Linux); facts gathered over SSH (`--use-facts`) override declared values.
  */
 export function targetAttributes(system: System, distro: Distro): Record<string, TargetAttribute> {
   const out: Record<string, TargetAttribute> = {};
@@ -35,5 +35,10 @@ export function targetAttributes(system: System, distro: Distro): Record<string,
   };
   for (const [k, v] of Object.entries(derived)) out[k] = { value: v, origin: k === "platform" ? "default" : `from distro ${distro.name}` };
   for (const [k, v] of Object.entries(system.attributes)) out[k] = { value: v, origin: "declared" };
+  // plan --use-facts: what the machine really is wins over what was declared.
+  for (const [k, v] of Object.entries(system.facts ?? {})) {
+    const was = system.attributes[k];
+    out[k] = { value: v, origin: was === undefined || JSON.stringify(was) === JSON.stringify(v) ? "from facts" : `from facts; declared ${JSON.stringify(was)}` };
+  }
   return out;
 }

@@ -92,7 +92,7 @@ export class CompatDecider {
     const profile = this.stack.profiles[system.profile];
     // The profile fixes the distro, hence every derived attribute: profile plus declared attributes
     // identify the shape. Key order differing between systems only costs a cache miss.
-    const key = `${profile.name}\n${JSON.stringify(system.attributes)}`;
+    const key = `${profile.name}\n${JSON.stringify(system.attributes)}${system.facts ? `\n${JSON.stringify(system.facts)}` : ""}`;
     let shape = this.memo.get(key);
     if (!shape) this.memo.set(key, (shape = this.shape(system)));
     const errors = shape.failing.map(({ d, c }) => new IncompatibleTargetError(`system.${system.name}`, failureMessage(system.name, d, c)));

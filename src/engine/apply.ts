@@ -1,6 +1,6 @@
 /** applyPlan: carries out a plan through the providers, in dependency order, recording each completed operation. */
 import { describeError, ResourceError } from "../errors.js";
-import { SECRET_INPUT, type BootplanProvider } from "../providers/types.js";
+import { REPLACING_INPUT, SECRET_INPUT, type BootplanProvider } from "../providers/types.js";
 import type { StateWriter } from "../state/types.js";
 import type { ExecutablePlan, PlannedChange } from "./types.js";
 
@@ -71,8 +71,9 @@ async function runOne(c: PlannedChange, plan: ExecutablePlan, writer: StateWrite
     case "replace": {
       // Every bootplan replace deletes first: the new resource writes to the same paths.
       await provider.delete(rec.id, rec.outputs);
-      const r = await provider.create(withSecrets);
-      writer.record(c.address, { kind: c.kind, id: r.id, outputs: r.outs ?? news, dependsOn: c.dependsOn, ...(c.declaredIn ? { declaredIn: c.declaredIn } : {}) });
+      const r = await provider.create({ ...withSecrets, [REPLACING_INPUT]: true });
+      const { [REPLACING_INPUT]: _flag, ...outputs } = (r.outs ?? news) as Record<string, unknown>;
+      writer.record(c.address, { kind: c.kind, id: r.id, outputs, dependsOn: c.dependsOn, ...(c.declaredIn ? { declaredIn: c.declaredIn } : {}) });
       break;
     }
     case "delete":
@@ -82,7 +83,10 @@ async function runOne(c: PlannedChange, plan: ExecutablePlan, writer: StateWrite
   }
 }
 
-/** Applies every change of the plan; stops starting new operations after the first failure. */
+/**
+ * Applies every change of the plan. A failed operation skips what depends on it (transitively);
+ * independent work goes on, so one unreachable machine does not hold up the rest of the fleet.
+ */
 export async function applyPlan(plan: ExecutablePlan, writer: StateWriter, opts: ApplyOptions): Promise<ApplyResult> {
   const waits = waitGraph(plan, (a) => writer.current().resources[a]?.dependsOn ?? []);
   const byAddress = new Map(plan.changes.map((c) => [c.address, c]));
@@ -118,13 +122,21 @@ export async function applyPlan(plan: ExecutablePlan, writer: StateWriter, opts:
         const error = describeError(err);
         result.failed.push({ address, error });
         opts.onEvent?.({ type: "failed", address, action: c.action, ms: performance.now() - t0, error });
+        // Whatever waits on a failed operation can never start: it stays in notStarted (skipped).
+        const blocked = [...(released.get(address) ?? [])];
+        while (blocked.length) {
+          const b = blocked.pop()!;
+          if (remaining.get(b) === Infinity) continue;
+          remaining.set(b, Infinity);
+          blocked.push(...(released.get(b) ?? []));
+        }
       },
     ).finally(() => running.delete(address));
     running.set(address, p);
   };
 
   for (;;) {
-    const stop = result.failed.length > 0 || opts.cancelled?.() === true;
+    const stop = opts.cancelled?.() === true;
     while (!stop && queue.length && running.size < parallelism) start(queue.shift()!);
     if (running.size === 0) break; // done, stopped, or nothing runnable
     await Promise.race(running.values());

@@ -5,6 +5,7 @@ import type { DesiredResource } from "../graph/resource.js";
 import type { BootplanProvider } from "../providers/types.js";
 import type { ResourceRecord, StateDocument } from "../state/types.js";
 import { diffFields, diffFiles } from "./field-diff.js";
+import { systemReplace } from "./reinstall.js";
 import type { ExecutablePlan, PlannedChange, PlanSummary } from "./types.js";
 
 export interface PlanOptions {
@@ -15,6 +16,8 @@ export interface PlanOptions {
   /** Plan the removal of everything recorded (bootplan destroy). */
   destroy?: boolean;
   providerFor: (kind: string) => BootplanProvider;
+  /** Addresses to replace even when unchanged (--replace; for a system: reinstall it). */
+  replace?: string[];
 }
 
 /** The addresses in `targets` plus, transitively, everything they depend on. */
@@ -40,8 +43,8 @@ function declared(file: string | undefined): { declaredIn?: string } {
 }
 
 /** The notes a change shows: the resource's own, plus its install notes when it is created or replaced. */
-function notesOf(r: DesiredResource, install: boolean): { notes?: string[] } {
-  const notes = [...(r.notes ?? []), ...(install ? r.installNotes ?? [] : [])];
+function notesOf(r: DesiredResource, install: boolean, extra: string[] = []): { notes?: string[] } {
+  const notes = [...(r.notes ?? []), ...(install ? r.installNotes ?? [] : []), ...extra];
   return notes.length ? { notes } : {};
 }
 
@@ -58,6 +61,9 @@ export async function computePlan(desiredList: DesiredResource[], state: StateDo
     if (!desired.has(t) && !recorded[t]) {
       throw new UsageError(`--target ${t}: no such resource in the stack or the state (addresses look like system.web01)`);
     }
+  }
+  for (const a of opts.replace ?? []) {
+    if (!desired.has(a)) throw new UsageError(`--replace ${a}: no such resource in the stack (addresses look like system.web01)`);
   }
   const inScope = targets.length
     ? withDependencies(targets, (a) => desired.get(a)?.dependsOn ?? recorded[a]?.dependsOn ?? [])
@@ -89,6 +95,7 @@ export async function computePlan(desiredList: DesiredResource[], state: StateDo
         changes.push({ address: r.address, kind: r.kind, action: "create", ...declared(r.declaredIn), fields: diffFields(undefined, news), files: diffFiles(undefined, files(news)), dependsOn: r.dependsOn, ...notesOf(r, true) });
       } else {
         const d = await provider.diff(rec.id, rec.outputs, news);
+        if (opts.replace?.includes(r.address)) Object.assign(d, { changes: true, replaces: [...(d.replaces ?? []), "--replace"] });
         if (!d.changes) {
           summary.unchanged++;
           if ("renderKey" in news && rec.outputs.renderKey !== news.renderKey) refresh[r.address] = { ...rec.outputs, renderKey: news.renderKey };
@@ -97,11 +104,12 @@ export async function computePlan(desiredList: DesiredResource[], state: StateDo
         const replace = (d.replaces?.length ?? 0) > 0;
         if (replace) summary.replace++;
         else summary.change++;
+        const sys = replace && r.kind === "system" ? systemReplace(d.replaces!, news) : undefined;
         changes.push({
           address: r.address, kind: r.kind, action: replace ? "replace" : "update",
-          ...(replace ? { reason: replaceReason(r.kind, d.replaces!) } : {}), ...declared(r.declaredIn),
+          ...(replace ? { reason: sys?.reason ?? replaceReason(r.kind, d.replaces!) } : {}), ...declared(r.declaredIn),
           fields: diffFields(rec.outputs, news), files: diffFiles(files(rec.outputs), files(news)), dependsOn: r.dependsOn,
-          ...notesOf(r, replace),
+          ...notesOf(r, replace, sys?.notes),
         });
       }
       inputs[r.address] = news;

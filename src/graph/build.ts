@@ -13,6 +13,7 @@ import { buildCmResources } from "./cm.js";
 import { declaringFile } from "./declared-in.js";
 import { buildGuestResources } from "../virt/graph.js";
 import { powerInputs, powerInstallNote } from "../power/graph.js";
+import { sshSecretsNeeded, systemSshInputs } from "./ssh.js";
 
 /** What building the graph needs beyond the stack: secret values (for digests only) and the digester. */
 export interface GraphOptions {
@@ -30,6 +31,7 @@ export function secretsNeeded(stack: Stack): Set<string> {
     if (s) names.add(s);
     if (sys.power) names.add(sys.power.password.secret);
   }
+  for (const n of sshSecretsNeeded(stack)) names.add(n);
   return names;
 }
 
@@ -105,16 +107,18 @@ export function buildDesiredResources(stack: Stack, opts: GraphOptions): Desired
         throw new StackError("render.failed", sys.source, `system ${sys.name}: rendering ${where} failed: ${why} (profile ${profile.name} at ${formatPosition(profile.source)})`);
       }
     }
-    const secretsUsed = [profile.rootPassword?.secret, sys.power?.password.secret].filter((n): n is string => !!n);
+    const ssh = systemSshInputs(sys, profile, distro, { ...common, system: sys, packages });
+    // SSH secrets are digested too: a refresh hands a resource the secrets its digests name.
+    const secretsUsed = [...new Set([profile.rootPassword?.secret, sys.power?.password.secret, ...ssh.secretNames].filter((n): n is string => !!n))];
     const secretDigests: Record<string, string> = {};
-    for (const secret of secretsUsed) {
-      if (!digests.has(secret)) digests.set(secret, opts.digest(secret, opts.secrets[secret]));
-      secretDigests[secret] = digests.get(secret)!;
+    for (const name of secretsUsed) {
+      if (!digests.has(name)) digests.set(name, opts.digest(name, opts.secrets[name]));
+      secretDigests[name] = digests.get(name)!;
     }
     out.push({
       address: addressOf("system", sys.name), kind: "system", name: sys.name,
       dependsOn: [addressOf("profile", profile.name), addressOf("distro", distro.name)],
-      secretNames: [...new Set(secretsUsed)],
+      secretNames: secretsUsed,
       inputs: {
         name: sys.name, root, hostname: sys.hostname, profile: profile.name, distro: distro.name, netboot: sys.netboot,
         interfaces: sys.interfaces.map((i) => ({ name: i.name ?? null, mac: i.mac, ip: i.ip ? `${i.ip}/${i.prefix}` : null, gateway: i.gateway ?? null, dns: i.dns })),
@@ -124,6 +128,7 @@ export function buildDesiredResources(stack: Stack, opts: GraphOptions): Desired
         renderKey: key,
         ...(decided.governing ? { compat: decided.governing } : {}),
         ...(sys.power ? { power: powerInputs(sys.power) } : {}),
+        ...ssh.inputs,
       },
       ...(sys.power && sys.netboot ? { installNotes: [powerInstallNote(sys.power)] } : {}),
       ...(decided.notes.length ? { notes: decided.notes } : {}),

@@ -1,6 +1,7 @@
 /** The typed domain a validated stack resolves to: references checked, inheritance merged, paths absolute. */
 import type { SourcePosition } from "../errors.js";
 import type { CmSystem } from "../cm/types.js";
+import type { ReinstallMethod, SshSettings } from "./ssh.js";
 
 /** OS families bootplan renders installers for; each has its own answer-file format. */
 export type OsFamily = "debian" | "ubuntu" | "rhel";
@@ -13,8 +14,8 @@ export type BootFile =
   | { kind: "linked"; url: string }
   | { kind: "hosted"; path: string; relPath: string; sha256: string };
 
-/** Where a secret value comes from; the value itself is never part of the model. */
-export type SecretSource = { env: string } | { file: string };
+/** Where a secret value comes from; the value itself is never part of the model. `multiline`: an SSH key, which may span lines. */
+export type SecretSource = ({ env: string } | { file: string }) & { multiline?: boolean };
 
 /** One attribute's constraint as declared: allowed values, a numeric range, or a version range. */
 export type AttributeConstraint =
@@ -103,6 +104,10 @@ export interface Profile {
   locale: string;
   /** Everything under `manage:`, merged by later features (CM bindings). */
   extra: Record<string, unknown>;
+  /** System fields whose change reinstalls a system (besides its distro), e.g. `files`, `kernelArgs`. */
+  reinstallOn?: string[];
+  /** How systems with `ssh` are reinstalled: a one-shot GRUB entry (default) or kexec. */
+  reinstallMethod?: ReinstallMethod;
   source: SourcePosition;
 }
 
@@ -125,6 +130,10 @@ export interface System {
   netboot: boolean;
   kernelArgs: string[];
   extra: Record<string, unknown>;
+  /** SSH access to the running machine (reinstall via the helper, facts). */
+  ssh?: SshSettings;
+  /** Attributes discovered on the machine (plan --use-facts), used by compatibility over declared ones. */
+  facts?: Record<string, unknown>;
   /** BMC power control; apply of an install sets next boot to PXE and cycles power through it. */
   power?: PowerSpec;
   source: SourcePosition;

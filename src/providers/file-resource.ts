@@ -50,21 +50,30 @@ export function fileProvider(replaceOn: string[], impl = "bootplan/providers/fil
 }
 
 /**
- * Provider for `system.*`: a changed distro or provisioning root is a reinstall (replace), anything
- * else an update. Create (an install) and read also drive the machine's power control, if it has one.
+ * Provider for `system.*`: a changed distro, provisioning root or profile `reinstallOn` field is a
+ * reinstall (replace), anything else an update. The create that completes a replace of a system with
+ * `ssh` reinstalls the running machine through the helper (it reboots itself into the installer); any
+ * other install of a netbooting machine with `power:` is booted through its BMC. Read reports files,
+ * facts (full refresh, ssh) and power state.
  */
 export const systemProvider: BootplanProvider = {
   ...fileProvider(["distro", "root"]),
+  async diff(_id: string, olds: Props, news: Props) {
+    const { diffProps } = await import("bootplan/providers/diff.js");
+    return diffProps(olds, news, ["distro", "root", ...((news.reinstallOn as string[] | undefined) ?? [])], true);
+  },
   async create(inputs: Props) {
-    const files = await import("bootplan/providers/files-impl.js");
+    const m = await import("bootplan/providers/system-ssh.js");
     const power = await import("bootplan/providers/system-power.js");
-    return { id: String(inputs.name), outs: await power.powerOnInstall(inputs, files.applyFiles(inputs)) };
+    const outs = await m.createSystem(inputs);
+    const viaHelper = inputs.__replacing === true && !!inputs.ssh;
+    return { id: String(inputs.name), outs: viaHelper ? outs : await power.powerOnInstall(inputs, outs) };
   },
   async read(id: string, props?: Props) {
     if (!props) return { id, props: {} };
-    const files = await import("bootplan/providers/files-impl.js");
+    const m = await import("bootplan/providers/system-ssh.js");
     const power = await import("bootplan/providers/system-power.js");
-    const { __secrets: _drop, ...now } = files.readFiles(props);
+    const { __secrets: _drop, ...now } = await m.readSystem(props);
     return { id, props: await power.readPower(props, now) };
   },
 };

@@ -1,5 +1,5 @@
 /** The file-writing half of the distro and system providers, kept out of the provider objects so they serialize. */
-import { SECRET_INPUT } from "./types.js";
+import { REPLACING_INPUT, SECRET_INPUT } from "./types.js";
 import { copyVerified, readFileHashes, removeFileSet, writeFileSet } from "./fileset.js";
 
 type Props = Record<string, unknown>;
@@ -19,7 +19,7 @@ function hostedFiles(props: Props): HostedFile[] {
 }
 
 function withoutSecrets(props: Props): Props {
-  const { [SECRET_INPUT]: _drop, ...rest } = props;
+  const { [SECRET_INPUT]: _drop, [REPLACING_INPUT]: _flag, ...rest } = props;
   return rest;
 }
 

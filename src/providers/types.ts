@@ -13,3 +13,9 @@ export const SECRET_INPUT = "__secrets";
  * domain state, a machine's power state). They are recorded but never cause a diff or show in a plan.
  */
 export const BOOKKEEPING_KEYS = ["fileHashes", "renderKey", "observed"];
+
+/**
+ * Input key set (true) when a create is the second half of a replace, so a system provider knows to
+ * reinstall the running machine rather than only write its boot files; never recorded.
+ */
+export const REPLACING_INPUT = "__replacing";

@@ -56,11 +56,13 @@ export function readSecretValues(sources: Record<string, DeclaredSecret>, names:
       out[name] = v;
     } else {
       if (!existsSync(src.file)) throw new SecretError(`secret ${name}: file ${src.file} does not exist (declared at ${at})`);
-      const v = readFileSync(src.file, "utf8").replace(/\r?\n$/, "");
+      const text = readFileSync(src.file, "utf8");
+      // A key file keeps its last newline: OpenSSH keys are not valid without it.
+      const v = src.multiline ? text : text.replace(/\r?\n$/, "");
       if (!v) throw new SecretError(`secret ${name}: file ${src.file} is empty (declared at ${at})`);
       out[name] = v;
     }
-    if (/[\r\n\0]/.test(out[name])) throw new SecretError(`secret ${name}: value spans several lines or holds NUL; a secret must be one line (declared at ${at})`);
+    if (/\0/.test(out[name]) || (!src.multiline && /[\r\n]/.test(out[name]))) throw new SecretError(`secret ${name}: value spans several lines or holds NUL; a secret must be one line (declared at ${at})`);
   }
   return out;
 }

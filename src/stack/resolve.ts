@@ -14,6 +14,7 @@ import { resolveCm } from "../cm/resolve.js";
 import { checkLocations, checkSystemValues } from "./check-values.js";
 import { addGuestSystems, resolveGuests } from "../virt/resolve.js";
 import { attachPower } from "../power/resolve.js";
+import { resolveSsh } from "./ssh.js";
 
 /** The answer-file format each OS family's installer reads. */
 export const FORMAT_FOR_FAMILY: Record<OsFamily, AnswerFormat> = { debian: "preseed", ubuntu: "autoinstall", rhel: "kickstart" };
@@ -113,6 +114,7 @@ function resolveProfiles(raw: RawStack, distros: Record<string, Distro>, p: Prob
     const m = mergeProfileChain(chain) as {
       distro?: string; answerFile?: { format?: AnswerFormat; template?: string }; kernelArgs?: string[]; packages?: string[];
       repos?: string[]; rootPassword?: { secret: string }; timezone?: string; locale?: string; manage?: unknown;
+      reinstallOn?: string[]; reinstallMethod?: Profile["reinstallMethod"];
     };
     if (!m.distro) {
       p.at(e, [], "stack.missing-key", `${addr(e)}: no distro (set distro: on this profile or one it inherits)`, "key");
@@ -158,6 +160,8 @@ function resolveProfiles(raw: RawStack, distros: Record<string, Distro>, p: Prob
       timezone: m.timezone ?? "UTC",
       locale: m.locale ?? "en_US.UTF-8",
       extra: m.manage ? { manage: m.manage } : {},
+      ...(m.reinstallOn?.length ? { reinstallOn: m.reinstallOn } : {}),
+      ...(m.reinstallMethod ? { reinstallMethod: m.reinstallMethod } : {}),
       source: where(e),
     };
   }
@@ -275,6 +279,7 @@ export function resolveStack(raw: RawStack): Stack {
   const systems = resolveSystems(raw, profiles, p);
   attachPower(raw, systems, p.list);
   const guests = resolveGuests(raw, systems, p.list);
+  p.list.push(...resolveSsh(raw, systems, secrets, fp));
   checkSystemAttributes(raw, p.list);
   const packages = resolvePackages(raw, p.list, fp);
   const overrides = resolveOverrides(raw, p.list);

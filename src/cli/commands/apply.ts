@@ -13,6 +13,7 @@ import { readSecretValues, stateDigester, type SecretDigester } from "../../secr
 import { FileStateStore } from "../../state/file-store.js";
 import { removeStaleTemps } from "../../providers/leftovers.js";
 import { openSession, planSession, withStateLock, type Session } from "../session.js";
+import { useDiscoveredFacts, withSshPool } from "../ssh-targets.js";
 
 /** Refuses a saved plan whose secrets changed since it was made (digests are compared, never values). */
 function assertSecretsUnchanged(plan: ExecutablePlan, secrets: Record<string, string>, digest: SecretDigester, path: string): void {
@@ -80,7 +81,8 @@ async function execute(s: Pick<Session, "store" | "secrets">, plan: ExecutablePl
   process.on("SIGINT", onSigint);
   const progress = progressReporter(io, plan.changes.length, opts.color);
   try {
-    const result = await applyPlan(plan, writer, { providerFor, parallelism: opts.parallelism, secrets: s.secrets, onEvent: progress.onEvent, cancelled: () => interrupted });
+    // Systems reinstalled over SSH share one bounded pool, closed when the apply ends.
+    const result = await withSshPool(opts, () => applyPlan(plan, writer, { providerFor, parallelism: opts.parallelism, secrets: s.secrets, onEvent: progress.onEvent, cancelled: () => interrupted }));
     progress.finish();
     writer.commit();
     const failure = applyFailure(result);
@@ -105,9 +107,10 @@ export async function applyCommand(target: string, opts: CliConfig, io: Io, dest
   const verb = destroy ? "destroy" : "apply";
   if (!destroy && isPlanFile(target)) return applySavedPlan(target, opts, io);
   const s = openSession(target, io);
+  if (opts.useFacts && !destroy) await withSshPool(opts, () => useDiscoveredFacts(s.stack, io, opts.target));
   return withStateLock(s.stack.state.path, `bootplan ${verb}`, opts, async () => {
     removeStaleTemps(s.stack.provisioningRoot);
-    const plan = await planSession(s, s.store.read(), io, { targets: opts.target, destroy });
+    const plan = await planSession(s, s.store.read(), io, { targets: opts.target, destroy, replace: opts.replace });
     if (!hasChanges(plan)) return settleNoChanges(s.store, plan, io);
     io.out(renderPlanText(plan, { color: opts.color && io.isTty, showNewFiles: opts.showNewFiles }));
     await confirm(plan, opts, io, verb);

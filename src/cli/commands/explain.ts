@@ -49,6 +49,10 @@ export async function explainCommand(address: string, dir: string, opts: CliConf
   if (!stack.systems[m[1]]) {
     throw new UsageError(`explain: no system named ${JSON.stringify(m[1])} in stack ${stack.name} (systems: ${Object.keys(stack.systems).join(", ") || "none"})`);
   }
+  if (opts.useFacts && stack.systems[m[1]].ssh) {
+    const { useDiscoveredFacts, withSshPool } = await import("../ssh-targets.js");
+    await withSshPool(opts, () => useDiscoveredFacts(stack, io, [address]));
+  }
   const r = await explainerFor(opts).explain(stack, m[1], opts);
   io.out(opts.json ? JSON.stringify(r.data, null, 2) + "\n" : r.text(opts.color && io.isTty));
   return 0;

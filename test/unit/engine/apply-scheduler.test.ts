@@ -1,6 +1,6 @@
 /**
  * The apply scheduler: dependency order, bounded parallelism, deletes after their dependents, and
- * stopping at the first failure. The providers here are in-memory recorders of the provider
+ * a failure skipping only what depends on it. The providers here are in-memory recorders of the provider
  * interface, because what is under test is the order and concurrency of calls, not their effects
  * (the e2e tests run the real providers).
  */
@@ -74,14 +74,16 @@ describe("apply scheduler", () => {
     expect(writer.current().resources).toEqual({});
   });
 
-  it("records each completed operation and starts nothing new after a failure", async () => {
+  it("after a failure skips what depends on it, carries on with independent work and records only what completed", async () => {
     const events: string[] = [];
     const p = slowProvider(events, { now: 0, max: 0 }, 5, "d");
     const writer = memoryWriter();
-    const result = await applyPlan(plan([change("distro.d", "create"), change("distro.e", "create"), change("system.s", "create", ["distro.d"])]), writer, { providerFor: () => p, parallelism: 1, secrets: {} });
+    const changes = [change("distro.d", "create"), change("distro.e", "create"), change("system.s", "create", ["distro.d"]), change("cm.x.s", "create", ["system.s"]), change("system.t", "create", ["distro.e"])];
+    const result = await applyPlan(plan(changes), writer, { providerFor: () => p, parallelism: 1, secrets: {} });
     expect(result.failed).toEqual([{ address: "distro.d", error: "disk full writing d" }]);
-    expect(result.skipped).toEqual(["distro.e", "system.s"]);
-    expect(writer.log).toEqual(["begin create distro.d"]);
+    expect(result.skipped).toEqual(["cm.x.s", "system.s"]);
+    expect(result.done).toBe(2);
+    expect(writer.log).toEqual(["begin create distro.d", "begin create distro.e", "record distro.e", "begin create system.t", "record system.t"]);
     expect(writer.current().resources["distro.d"]).toBeUndefined();
   });
 
