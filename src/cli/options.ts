@@ -4,6 +4,7 @@
  */
 import { Option, type Command } from "commander";
 import { UsageError } from "../errors.js";
+import { parseExecutorName, type ExecutorName } from "../executor/types.js";
 
 /** The parsed options any command may receive. */
 export interface CliConfig {
@@ -29,6 +30,8 @@ export interface CliConfig {
   host?: string;
   /** explain: show the system's merged CM bindings and where each value came from. */
   cm: boolean;
+  /** plan/apply/destroy: run providers in-process or in Pulumi's dynamic-provider host (default: stack.yaml's `executor:`). */
+  executor?: ExecutorName;
   debug: boolean;
   color: boolean;
 }
@@ -81,6 +84,7 @@ export const OPTIONS: { [K in keyof CliConfig]-?: OptionSpec<CliConfig[K]> } = {
   list: { flags: "--list", description: "print the whole inventory (Ansible dynamic inventory)", default: false },
   host: { flags: "--host <name>", description: "print one host's variables (Ansible dynamic inventory)" },
   cm: { flags: "--cm", description: "show the system's merged CM bindings and where each value came from", default: false },
+  executor: { flags: "--executor <name>", description: "run providers in-process or in Pulumi's own dynamic-provider host: in-process | pulumi-host (default: stack.yaml's executor:, else in-process)", parse: (v) => parseExecutorName(v) },
   debug: { flags: "--debug", description: "print stack traces for errors", default: false },
   color: { flags: "--no-color", description: "plain output without colours", default: true },
 };

@@ -6,6 +6,7 @@ import { renderPlanMarkdown } from "../../report/plan-markdown.js";
 import { renderPlanText } from "../../report/plan-text.js";
 import type { CliConfig } from "../options.js";
 import type { Io } from "../output.js";
+import { withExecutor } from "../../executor/index.js";
 import { openSession, planSession, withStateLock } from "../session.js";
 
 /** Plans the stack in `dir`; returns the exit code (2 for changes with --detailed-exitcode). */
@@ -13,7 +14,7 @@ export async function planCommand(dir: string, opts: CliConfig, io: Io): Promise
   const s = openSession(dir, io);
   const plan = await withStateLock(s.stack.state.path, "bootplan plan", opts, async () =>
     // A saved plan is applied later against the digests it holds: only then must the key exist now.
-    planSession(s, s.store.read(), io, { targets: opts.target, readOnly: !opts.out }),
+    withExecutor(opts.executor ?? s.stack.executor, { stack: s.stack.name }, (executor) => planSession(s, s.store.read(), io, { targets: opts.target, readOnly: !opts.out, executor })),
   );
   if (opts.json) io.out(renderPlanJson(plan));
   else if (opts.markdown) io.out(renderPlanMarkdown(plan));
