@@ -9,7 +9,7 @@ import type * as pb from "@pulumi/pulumi/proto/provider_pb.js";
 import { BootplanError, InternalError, ResourceError } from "../../errors.js";
 import { PROVIDERS, providerFor } from "../../providers/index.js";
 import type { BootplanProvider } from "../../providers/types.js";
-import { serializeProvider } from "../../pulumi/serialize-provider.js";
+import { prebuiltProviders, serializeProvider } from "../../pulumi/serialize-provider.js";
 import { jsonEqual } from "../../util/equal.js";
 import type { Executor } from "../types.js";
 import { HostProcess } from "./host.js";
@@ -205,10 +205,14 @@ export class PulumiHostExecutor implements Executor {
   }
 }
 
-/** The serialized provider of a kind; an unknown kind fails here, as it does in-process. */
-function serializeKind(kind: string, opts: PulumiHostOptions): Promise<string> {
+/**
+ * The serialized provider of a kind: the build's text when it was made from these very providers,
+ * else serialized now. An unknown kind fails here, as it does in-process.
+ */
+function serializeKind(kind: string, opts: PulumiHostOptions, prebuilt: Record<string, string> = {}): Promise<string> {
   const provider = providerFor(kind);
-  return opts.serialized ? opts.serialized(kind) : serializeProvider(provider);
+  if (opts.serialized) return opts.serialized(kind);
+  return prebuilt[kind] !== undefined ? Promise.resolve(prebuilt[kind]) : serializeProvider(provider);
 }
 
 /** Inputs equal apart from runtime-only keys. */
@@ -225,7 +229,8 @@ export async function openPulumiHostExecutor(opts: PulumiHostOptions): Promise<P
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const starting = Promise.allSettled(Array.from({ length: Math.max(1, opts.hosts ?? 1) }, () => HostProcess.start({ engineAddress: "127.0.0.1:0" })));
   // Serializing (here) overlaps the hosts' start (there): both load much of the Pulumi SDK.
-  const serialized = new Map(Object.keys(PROVIDERS).map((kind) => [kind, serializeKind(kind, opts)]));
+  const prebuilt = opts.serialized ? {} : prebuiltProviders();
+  const serialized = new Map(Object.keys(PROVIDERS).map((kind) => [kind, serializeKind(kind, opts, prebuilt)]));
   for (const t of serialized.values()) t.catch(() => {}); // surfaced by the first call that needs it
   const started = await starting;
   const hosts = started.filter((s): s is PromiseFulfilledResult<HostProcess> => s.status === "fulfilled").map((s) => s.value);
