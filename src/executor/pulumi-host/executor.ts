@@ -13,7 +13,7 @@ import { prebuiltProviders, serializeProvider } from "../../pulumi/serialize-pro
 import { jsonEqual } from "../../util/equal.js";
 import type { Executor } from "../types.js";
 import { HostProcess } from "./host.js";
-import { decodeProps, encodeProps, isRuntimeOnly, resourceType, resourceUrn } from "./wire.js";
+import { decodeProps, emptyConfig, encodeProps, isRuntimeOnly, resourceType, resourceUrn } from "./wire.js";
 
 const require = createRequire(import.meta.url);
 const grpc = require("@grpc/grpc-js") as typeof import("@grpc/grpc-js");
@@ -72,8 +72,7 @@ async function connect(host: HostProcess, timeoutMs: number): Promise<Connected>
   });
   const c: Connected = { host, client, acceptSecrets: false };
   const req = new proto.ConfigureRequest();
-  req.setArgs(encodeProps({}, "", false));
-  req.getArgs()!.getFieldsMap().del("__provider");
+  req.setArgs(emptyConfig());
   req.setAcceptsecrets(true);
   req.setAcceptresources(true);
   req.setSendsOldInputs(true);

@@ -56,6 +56,9 @@ export class HostProcess {
       cwd: PACKAGE_DIR,
       env: { ...process.env, PULUMI_NODEJS_PROJECT: "bootplan", PULUMI_PROJECT: "bootplan" },
       stdio: ["pipe", "pipe", "pipe"],
+      // Its own process group: a Ctrl-C at the terminal reaches bootplan, which finishes the operations
+      // in flight through the host before stopping it; the watchdog ends the host when bootplan goes.
+      detached: true,
     });
     let early = "";
     const port = await new Promise<number>((resolve, reject) => {

@@ -69,6 +69,11 @@ export function encodeProps(props: Props, providerText: string, acceptSecrets: b
   return Struct.fromJavaScript(wire as never);
 }
 
+/** The arguments of Configure for a provider without configuration (bootplan's have none). */
+export function emptyConfig(): StructMessage {
+  return Struct.fromJavaScript({});
+}
+
 /** Decodes properties the host returned, without the runtime-only keys (provider text, secret values). */
 export function decodeProps(s: StructMessage | undefined): Props {
   const out: Props = {};
