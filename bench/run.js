@@ -1,7 +1,9 @@
 // npm run bench: times bootplan on generated fleets as a user runs it, one real `bootplan` process per
 // step, reporting wall time and peak RSS. Usage: node bench/run.js [N ...] (default 1000 10000).
 // The largest N also runs the compatibility scenario (20 declared packages per system, 200 external
-// lists) and the CM scenario (two CM systems per system, enc and inventory).
+// lists) and the CM scenario (two CM systems per system, enc and inventory). Every size also runs
+// the executor scenario: first apply and a one-system change in-process and through Pulumi's
+// dynamic-provider host, side by side. `node bench/run.js --executors [N ...]` runs only that.
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -12,6 +14,7 @@ import { listTree } from "./tree.js";
 
 const repo = fileURLToPath(new URL("..", import.meta.url));
 const bin = join(repo, "bin/bootplan.js");
+const onlyExecutors = process.argv.includes("--executors");
 const sizes = process.argv.slice(2).map(Number).filter(Boolean);
 
 function run(args, expectCodes = [0]) {
@@ -138,8 +141,38 @@ function cmScenario(n) {
   });
 }
 
+/** First apply and a one-system change of the same fleet through each executor, in turns. */
+function executorScenario(n) {
+  const executors = ["in-process", "pulumi-host"];
+  const dirs = executors.map((e) => mkdtempSync(join(tmpdir(), `bootplan-bench-${n}-${e}-`)));
+  try {
+    const files = dirs.map((d) => generateStack(d, n, { labDir: join(repo, "stacks/lab") }));
+    const first = dirs.map((d, i) => run(["apply", d, "--auto-approve", "--no-color", "--executor", executors[i]]));
+    const change = dirs.map((d, i) => {
+      writeFileSync(files[i], readFileSync(files[i], "utf8").replace("    profile: base-0\n", "    profile: base-0\n    kernelArgs: [quiet]\n"));
+      return run(["apply", d, "--auto-approve", "--no-color", "--executor", executors[i]]);
+    });
+    const ratio = (a, b) => `${(b.ms / a.ms).toFixed(2)}x (target <= 2x; <= 1.2x makes it the default)`;
+    print(`${n} systems: in-process vs pulumi-host executor`, [
+      ["first apply, in-process", first[0]],
+      ["first apply, pulumi-host", first[1]],
+      ["  pulumi-host / in-process", ratio(first[0], first[1])],
+      ["one-system change (apply DIR), in-process", change[0]],
+      ["one-system change (apply DIR), pulumi-host", change[1]],
+      ["  pulumi-host / in-process", ratio(change[0], change[1])],
+    ]);
+  } finally {
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  }
+}
+
 const list = sizes.length ? sizes : [1000, 10000];
-for (const n of list) baseline(n);
-const top = Math.max(...list);
-compatScenario(top);
-cmScenario(top);
+if (onlyExecutors) {
+  for (const n of list) executorScenario(n);
+} else {
+  for (const n of list) baseline(n);
+  for (const n of list) executorScenario(n);
+  const top = Math.max(...list);
+  compatScenario(top);
+  cmScenario(top);
+}

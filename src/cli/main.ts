@@ -27,15 +27,15 @@ function program(io: Io, setCode: (n: number) => void): Command {
     .argument("[dir]", "stack directory", ".")
     .action(async (dir: string, o: CliConfig) => setCode(await (await import("./commands/validate.js")).validateCommand(dir, o, io)));
 
-  cmd("plan", "show what apply would change", ["json", "markdown", "out", "detailedExitcode", "target", "lockTimeout", "lock", "showNewFiles", "replace", "useFacts", "sshConcurrency"])
+  cmd("plan", "show what apply would change", ["json", "markdown", "out", "detailedExitcode", "target", "lockTimeout", "lock", "showNewFiles", "replace", "useFacts", "sshConcurrency", "executor"])
     .argument("[dir]", "stack directory", ".")
     .action(async (dir: string, o: CliConfig) => setCode(await (await import("./commands/plan.js")).planCommand(dir, o, io)));
 
-  cmd("apply", "apply the stack's plan, or a plan saved with plan --out", ["autoApprove", "parallelism", "target", "lockTimeout", "showNewFiles", "replace", "useFacts", "sshConcurrency"])
+  cmd("apply", "apply the stack's plan, or a plan saved with plan --out", ["autoApprove", "parallelism", "target", "lockTimeout", "showNewFiles", "replace", "useFacts", "sshConcurrency", "executor"])
     .argument("[dir|planfile]", "stack directory or saved plan", ".")
     .action(async (t: string, o: CliConfig) => setCode(await (await import("./commands/apply.js")).applyCommand(t, o, io)));
 
-  cmd("destroy", "remove everything the stack's state records", ["autoApprove", "parallelism", "target", "lockTimeout"])
+  cmd("destroy", "remove everything the stack's state records", ["autoApprove", "parallelism", "target", "lockTimeout", "executor"])
     .argument("[dir]", "stack directory", ".")
     .action(async (dir: string, o: CliConfig) => setCode(await (await import("./commands/apply.js")).applyCommand(dir, o, io, true)));
 

@@ -4,6 +4,7 @@
  */
 import { Option, type Command } from "commander";
 import { UsageError } from "../errors.js";
+import { parseExecutorName, type ExecutorName } from "../executor/types.js";
 
 /** The parsed options any command may receive. */
 export interface CliConfig {
@@ -35,6 +36,8 @@ export interface CliConfig {
   replace: string[];
   /** plan/apply/explain: decide compatibility on facts gathered over SSH rather than declared attributes. */
   useFacts: boolean;
+  /** plan/apply/destroy: run providers in-process or in Pulumi's dynamic-provider host (default: stack.yaml's `executor:`). */
+  executor?: ExecutorName;
   debug: boolean;
   color: boolean;
 }
@@ -95,6 +98,7 @@ export const OPTIONS: { [K in keyof CliConfig]-?: OptionSpec<CliConfig[K]> } = {
     parse: (v, prev) => [...(prev ?? []), v],
   },
   useFacts: { flags: "--use-facts", description: "decide compatibility on facts gathered over SSH (systems with ssh:) instead of declared attributes", default: false },
+  executor: { flags: "--executor <name>", description: "run providers in-process or in Pulumi's own dynamic-provider host: in-process | pulumi-host (default: stack.yaml's executor:, else in-process)", parse: (v) => parseExecutorName(v) },
   debug: { flags: "--debug", description: "print stack traces for errors", default: false },
   color: { flags: "--no-color", description: "plain output without colours", default: true },
 };

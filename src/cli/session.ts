@@ -3,6 +3,7 @@ import { computePlan } from "../engine/plan.js";
 import type { ExecutablePlan } from "../engine/types.js";
 import { buildDesiredResources, secretsNeeded } from "../graph/build.js";
 import type { DesiredResource } from "../graph/resource.js";
+import type { Executor } from "../executor/types.js";
 import type { Stack } from "../model/stack.js";
 import { providerFor } from "../providers/index.js";
 import { readSecrets, stateDigester, stateKeyMissing, stateKeyPath } from "../secrets/secrets.js";
@@ -37,11 +38,12 @@ export function desiredResources(s: Session, io: Io, state?: StateDocument, crea
   });
 }
 
-/** Plans the session's stack against `state`. */
-export async function planSession(s: Session, state: StateDocument, io: Io, opts: { targets?: string[]; destroy?: boolean; readOnly?: boolean; replace?: string[] }): Promise<ExecutablePlan> {
+/** Plans the session's stack against `state`, calling providers through `executor` (in-process when none). */
+export async function planSession(s: Session, state: StateDocument, io: Io, opts: { targets?: string[]; destroy?: boolean; readOnly?: boolean; executor?: Executor; replace?: string[] }): Promise<ExecutablePlan> {
   const keyLost = stateKeyMissing(s.stack.state.path, io.env) && hasSecretDigests(state);
   const desired = opts.destroy ? [] : desiredResources(s, io, state, !opts.readOnly);
-  const plan = await computePlan(desired, state, { stack: s.stack.name, fingerprint: s.stack.fingerprint, providerFor, targets: opts.targets, destroy: opts.destroy, replace: opts.replace });
+  const provider = opts.executor ? opts.executor.provider.bind(opts.executor) : providerFor;
+  const plan = await computePlan(desired, state, { stack: s.stack.name, fingerprint: s.stack.fingerprint, providerFor: provider, targets: opts.targets, destroy: opts.destroy, replace: opts.replace });
   plan.warnings.push(...rootWarnings(s.stack.provisioningRoot, state));
   if (keyLost) {
     plan.warnings.push(`secret digests cannot be checked: state key missing (${stateKeyPath(s.stack.state.path)}, or BOOTPLAN_STATE_KEY); every system with a secret shows as changed. Restore the key to see real changes, or apply to record digests under the new key`);

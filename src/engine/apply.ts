@@ -11,7 +11,8 @@ export type ApplyEvent =
   | { type: "failed"; address: string; action: PlannedChange["action"]; ms: number; error: string };
 
 export interface ApplyOptions {
-  providerFor: (kind: string) => BootplanProvider;
+  /** The provider of a kind, as the executor runs it; `address` names the resource in its errors. */
+  providerFor: (kind: string, address?: string) => BootplanProvider;
   /** Most operations in flight at once. */
   parallelism: number;
   /** Secret values by name, for the resources that write them. */
@@ -51,7 +52,7 @@ function waitGraph(plan: ExecutablePlan, recordedDeps: (a: string) => string[]):
 }
 
 async function runOne(c: PlannedChange, plan: ExecutablePlan, writer: StateWriter, opts: ApplyOptions): Promise<void> {
-  const provider = opts.providerFor(c.kind);
+  const provider = opts.providerFor(c.kind, c.address);
   const rec = writer.current().resources[c.address];
   writer.begin(c.address, c.action);
   const news = plan.inputs[c.address];
@@ -119,7 +120,8 @@ export async function applyPlan(plan: ExecutablePlan, writer: StateWriter, opts:
         }
       },
       (err: unknown) => {
-        const error = describeError(err);
+        // The failure is reported under its address; an error that already names it is not named twice.
+        const error = describeError(err).replace(`${address}: `, "");
         result.failed.push({ address, error });
         opts.onEvent?.({ type: "failed", address, action: c.action, ms: performance.now() - t0, error });
         // Whatever waits on a failed operation can never start: it stays in notStarted (skipped).

@@ -1,6 +1,6 @@
 /** computePlan: desired resources vs recorded state, decided by each resource's provider. */
 import { IncompatibleTargets } from "../compat/errors.js";
-import { UsageError } from "../errors.js";
+import { BootplanError, describeError, ResourceError, UsageError } from "../errors.js";
 import type { DesiredResource } from "../graph/resource.js";
 import type { BootplanProvider } from "../providers/types.js";
 import type { ResourceRecord, StateDocument } from "../state/types.js";
@@ -15,9 +15,32 @@ export interface PlanOptions {
   targets?: string[];
   /** Plan the removal of everything recorded (bootplan destroy). */
   destroy?: boolean;
-  providerFor: (kind: string) => BootplanProvider;
+  /** The provider of a kind, as the executor runs it; `address` names the resource in its errors. */
+  providerFor: (kind: string, address?: string) => BootplanProvider;
   /** Addresses to replace even when unchanged (--replace; for a system: reinstall it). */
   replace?: string[];
+}
+
+/** Provider calls a plan keeps in flight at once (they only matter when an executor runs them out of process). */
+const PLAN_CONCURRENCY = 16;
+
+/** Maps `items` through `fn` with at most `limit` calls in flight; results keep the input order. */
+async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+/** A provider failure during planning, named by its resource (bootplan's own errors pass through). */
+function namedError(address: string, err: unknown): Error {
+  return err instanceof BootplanError ? err : new ResourceError(address, describeError(err));
 }
 
 /** The addresses in `targets` plus, transitively, everything they depend on. */
@@ -80,21 +103,35 @@ export async function computePlan(desiredList: DesiredResource[], state: StateDo
     // Incompatible targets fail the whole plan before any provider runs; --target narrows which count.
     const incompatible = [...desired.values()].filter((r) => r.incompatible?.length && wanted(r.address)).flatMap((r) => r.incompatible!);
     if (incompatible.length) throw new IncompatibleTargets(incompatible);
-    for (const r of desired.values()) {
-      if (!wanted(r.address)) continue;
-      const provider = opts.providerFor(r.kind);
+    // Every check and diff first, several in flight, then the plan is assembled in order.
+    const inScopeList = [...desired.values()].filter((r) => wanted(r.address));
+    const decided = await mapLimit(inScopeList, PLAN_CONCURRENCY, async (r) => {
+      const provider = opts.providerFor(r.kind, r.address);
       const rec: ResourceRecord | undefined = recorded[r.address];
-      const checked = await provider.check(rec?.outputs ?? {}, r.inputs);
+      try {
+        const checked = await provider.check(rec?.outputs ?? {}, r.inputs);
+        const news = (checked.inputs ?? r.inputs) as Record<string, unknown>;
+        const d = rec && !checked.failures?.length ? await provider.diff(rec.id, rec.outputs, news) : undefined;
+        return { checked, news, d };
+      } catch (err) {
+        return { error: namedError(r.address, err) };
+      }
+    });
+    for (const [i, r] of inScopeList.entries()) {
+      const one = decided[i];
+      if ("error" in one) throw one.error;
+      const rec: ResourceRecord | undefined = recorded[r.address];
+      const { checked } = one;
       if (checked.failures?.length) {
         const f = checked.failures[0];
         throw new UsageError(`${r.address}: ${f.property}: ${f.reason}`);
       }
-      const news = (checked.inputs ?? r.inputs) as Record<string, unknown>;
+      const news = one.news;
       if (!rec) {
         summary.add++;
         changes.push({ address: r.address, kind: r.kind, action: "create", ...declared(r.declaredIn), fields: diffFields(undefined, news), files: diffFiles(undefined, files(news)), dependsOn: r.dependsOn, ...notesOf(r, true) });
       } else {
-        const d = await provider.diff(rec.id, rec.outputs, news);
+        const d = one.d!;
         if (opts.replace?.includes(r.address)) Object.assign(d, { changes: true, replaces: [...(d.replaces ?? []), "--replace"] });
         if (!d.changes) {
           summary.unchanged++;

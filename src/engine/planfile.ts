@@ -22,6 +22,8 @@ export interface SavedPlan {
   statePath: string;
   /** Where the secrets the plan's resources need are read from. */
   secrets: Record<string, SecretSource>;
+  /** The stack's `executor:` when the plan was made, so `apply FILE` runs providers where the stack says. */
+  executor?: Stack["executor"];
   plan: ExecutablePlan;
 }
 
@@ -42,7 +44,7 @@ export function savePlan(path: string, stack: Stack, plan: ExecutablePlan): void
     const { source: _at, ...src } = stack.secrets[n];
     return [n, src as SecretSource];
   }));
-  const doc: SavedPlan = { bootplanSavedPlan: 1, stackDir: stack.dir, fingerprintInputs: stack.fingerprintInputs, statePath: stack.state.path, secrets, plan };
+  const doc: SavedPlan = { bootplanSavedPlan: 1, stackDir: stack.dir, fingerprintInputs: stack.fingerprintInputs, statePath: stack.state.path, secrets, ...(stack.executor ? { executor: stack.executor } : {}), plan };
   writeFileAtomic(path, JSON.stringify(doc) + "\n", { backup: false });
 }
 

@@ -174,6 +174,8 @@ export interface StackSettings {
   provisioningRoot: string;
   state: { backend: "file"; path: string };
   server: { url: string };
+  /** Where providers run, from `executor:` (the command line's --executor wins); unset means the default. */
+  executor?: "in-process" | "pulumi-host";
 }
 
 /** A whole validated stack. */

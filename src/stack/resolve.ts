@@ -235,7 +235,7 @@ function resolveSystems(raw: RawStack, profiles: Record<string, Profile>, p: Pro
 export function resolveStack(raw: RawStack): Stack {
   const p = new Problems();
   const fp: string[] = raw.files.map((f) => `yaml:${f.rel}:${sha256(f.text)}`);
-  const s = raw.settings as { stack: string; provisioningRoot?: string; state?: { path?: string }; server?: { url: string } };
+  const s = raw.settings as { stack: string; provisioningRoot?: string; state?: { path?: string }; server?: { url: string }; executor?: Stack["executor"] };
   if (!s.server) p.list.push(new StackError("stack.missing-key", locate(raw.root, []), `(document root): missing required key "server" (the URL targets fetch answer files from)`));
   const inside = (key: "provisioningRoot" | "state", rel: string): string => {
     const abs = stackFile(raw.dir, rel);
@@ -298,6 +298,7 @@ export function resolveStack(raw: RawStack): Stack {
     provisioningRoot,
     state: { backend: "file", path: statePath },
     server: { url: (s.server?.url ?? "").replace(/\/+$/, "") },
+    ...(s.executor ? { executor: s.executor } : {}),
     files: raw.files.map((f) => f.rel.split(sep).join("/")),
     secrets,
     distros,

@@ -3,9 +3,9 @@ import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from "
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { validators } from "../../src/util/validators.js";
-import { editStackFile, runCli, tempStacks } from "../helpers/stack.js";
+import { editStackFile, EXECUTOR_CASES, tempStacks, useExecutor } from "../helpers/stack.js";
 
-const lab = tempStacks();
+const labs = tempStacks();
 
 const root = (d: string, rel = ""): string => join(d, ".bootplan/root", rel);
 const state = (d: string): { serial: number; lineage: string; resources: Record<string, { outputs: Record<string, unknown> }> } =>
@@ -33,14 +33,15 @@ function changed(before: Map<string, string>, after: Map<string, string>): strin
   return [...paths].filter((p) => before.get(p) !== after.get(p)).sort();
 }
 
-async function apply(d: string, ...extra: string[]) {
-  const r = await runCli(["apply", d, "--auto-approve", "--no-color", ...extra]);
-  expect(r.stderr).toBe("");
-  expect(r.code).toBe(0);
-  return r;
-}
+describe.each(EXECUTOR_CASES)("plan and apply through the $executor executor", ({ executor, cli: runCli }) => {
+  const lab = (): string => useExecutor(labs(), executor);
+  async function apply(d: string, ...extra: string[]) {
+    const r = await runCli(["apply", d, "--auto-approve", "--no-color", ...extra]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    return r;
+  }
 
-describe("plan and apply", () => {
   it("plans creates, applies them into the root, then plans no changes (exit 0 with --detailed-exitcode)", async () => {
     const d = lab();
     const first = await runCli(["plan", d, "--detailed-exitcode"]);

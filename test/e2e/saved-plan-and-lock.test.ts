@@ -3,9 +3,10 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { editStackFile, REPO, runBin, runCli, tempStacks } from "../helpers/stack.js";
+import { editStackFile, EXECUTOR_CASES, REPO, runBin, runCli, tempStacks, useExecutor } from "../helpers/stack.js";
 
-const lab = tempStacks();
+const labs = tempStacks();
+const lab = (): string => labs();
 
 /** A real process that takes the stack's state lock and holds it for `ms`. */
 function holdLock(statePath: string, ms: number): Promise<{ pid: number; done: Promise<void> }> {
@@ -19,7 +20,8 @@ function holdLock(statePath: string, ms: number): Promise<{ pid: number; done: P
   return new Promise((res) => child.stdout.once("data", () => res({ pid: child.pid!, done })));
 }
 
-describe("saved plans", () => {
+describe.each(EXECUTOR_CASES)("saved plans through the $executor executor", ({ executor, cli: runCli }) => {
+  const lab = (): string => useExecutor(labs(), executor);
   it("applies exactly a saved plan, then refuses it as stale", async () => {
     const d = lab();
     const planFile = join(d, "changes.plan");
@@ -74,7 +76,7 @@ describe("state lock", () => {
   it("makes a second apply fail fast naming the holder, or wait for it with --lock-timeout", async () => {
     const d = lab();
     const statePath = join(d, ".bootplan/state.json");
-    const holder = await holdLock(statePath, 1500);
+    const holder = await holdLock(statePath, 5000); // long enough for a loaded machine to start the blocked run
     const blocked = runBin(["apply", d, "--auto-approve"]);
     expect(blocked.code).toBe(1);
     expect(blocked.stderr).toMatch(new RegExp(`^Error: state is locked by pid ${holder.pid} on host \\S+ \\(bootplan apply \\(test holder\\)\\) since \\S+; retry with --lock-timeout`));

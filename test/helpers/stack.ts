@@ -81,3 +81,25 @@ export function runBin(args: string[], opts: { cwd?: string; env?: NodeJS.Proces
   });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
+
+/** An executor the e2e suite runs through, and how to run the CLI for it. */
+export interface ExecutorCase {
+  executor: "in-process" | "pulumi-host";
+  /**
+   * Runs a command. In-process runs in this process; pulumi-host runs the built CLI as a real process,
+   * because Pulumi's closure serializer cannot serialize providers that vitest has rewritten.
+   */
+  cli: (args: string[], env?: NodeJS.ProcessEnv) => Promise<CliResult>;
+}
+
+/** Both executors: every e2e scenario must give the same root and state through either. */
+export const EXECUTOR_CASES: ExecutorCase[] = [
+  { executor: "in-process", cli: runCli },
+  { executor: "pulumi-host", cli: async (args, env) => runBin(args, { env }) },
+];
+
+/** Makes a stack copy select `executor` in its stack.yaml, so every command on it runs through that executor. */
+export function useExecutor(dir: string, executor: ExecutorCase["executor"]): string {
+  if (executor !== "in-process") writeFileSync(join(dir, "stack.yaml"), `${readFileSync(join(dir, "stack.yaml"), "utf8")}executor: ${executor}\n`);
+  return dir;
+}

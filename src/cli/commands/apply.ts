@@ -3,7 +3,8 @@ import { applyFailure, applyPlan } from "../../engine/apply.js";
 import { assertPlanFresh, isPlanFile, loadPlan } from "../../engine/planfile.js";
 import { hasChanges, type ExecutablePlan } from "../../engine/types.js";
 import { StalePlanError, UsageError } from "../../errors.js";
-import { providerFor } from "../../providers/index.js";
+import { withExecutor } from "../../executor/index.js";
+import type { Executor } from "../../executor/types.js";
 import { renderPlanText } from "../../report/plan-text.js";
 import type { StateStore, StateWriter } from "../../state/types.js";
 import type { CliConfig } from "../options.js";
@@ -36,7 +37,7 @@ async function applySavedPlan(path: string, opts: CliConfig, io: Io): Promise<nu
     const secrets = readSecretValues(saved.secrets, Object.keys(saved.secrets), io.env);
     assertSecretsUnchanged(saved.plan, secrets, stateDigester(saved.statePath, io.env), path);
     if (!hasChanges(saved.plan)) return settleNoChanges(store, saved.plan, io);
-    return execute({ store, secrets }, saved.plan, opts, io);
+    return withExecutor(opts.executor ?? saved.executor, { stack: saved.plan.stack }, (executor) => execute({ store, secrets }, saved.plan, opts, io, executor));
   });
 }
 
@@ -70,7 +71,7 @@ function settleNoChanges(store: StateStore, plan: ExecutablePlan, io: Io): numbe
   return 0;
 }
 
-async function execute(s: Pick<Session, "store" | "secrets">, plan: ExecutablePlan, opts: CliConfig, io: Io): Promise<number> {
+async function execute(s: Pick<Session, "store" | "secrets">, plan: ExecutablePlan, opts: CliConfig, io: Io, executor: Executor): Promise<number> {
   const writer = s.store.writer();
   recordRefresh(writer, plan);
   let interrupted = false;
@@ -82,7 +83,7 @@ async function execute(s: Pick<Session, "store" | "secrets">, plan: ExecutablePl
   const progress = progressReporter(io, plan.changes.length, opts.color);
   try {
     // Systems reinstalled over SSH share one bounded pool, closed when the apply ends.
-    const result = await withSshPool(opts, () => applyPlan(plan, writer, { providerFor, parallelism: opts.parallelism, secrets: s.secrets, onEvent: progress.onEvent, cancelled: () => interrupted }));
+    const result = await withSshPool(opts, () => applyPlan(plan, writer, { providerFor: executor.provider.bind(executor), parallelism: opts.parallelism, secrets: s.secrets, onEvent: progress.onEvent, cancelled: () => interrupted }));
     progress.finish();
     writer.commit();
     const failure = applyFailure(result);
@@ -108,12 +109,12 @@ export async function applyCommand(target: string, opts: CliConfig, io: Io, dest
   if (!destroy && isPlanFile(target)) return applySavedPlan(target, opts, io);
   const s = openSession(target, io);
   if (opts.useFacts && !destroy) await withSshPool(opts, () => useDiscoveredFacts(s.stack, io, opts.target));
-  return withStateLock(s.stack.state.path, `bootplan ${verb}`, opts, async () => {
+  return withStateLock(s.stack.state.path, `bootplan ${verb}`, opts, () => withExecutor(opts.executor ?? s.stack.executor, { stack: s.stack.name }, async (executor) => {
     removeStaleTemps(s.stack.provisioningRoot);
-    const plan = await planSession(s, s.store.read(), io, { targets: opts.target, destroy, replace: opts.replace });
+    const plan = await planSession(s, s.store.read(), io, { targets: opts.target, destroy, replace: opts.replace, executor });
     if (!hasChanges(plan)) return settleNoChanges(s.store, plan, io);
     io.out(renderPlanText(plan, { color: opts.color && io.isTty, showNewFiles: opts.showNewFiles }));
     await confirm(plan, opts, io, verb);
-    return execute(s, plan, opts, io);
-  });
+    return execute(s, plan, opts, io, executor);
+  }));
 }

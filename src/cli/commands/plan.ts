@@ -6,6 +6,7 @@ import { renderPlanMarkdown } from "../../report/plan-markdown.js";
 import { renderPlanText } from "../../report/plan-text.js";
 import type { CliConfig } from "../options.js";
 import type { Io } from "../output.js";
+import { withExecutor } from "../../executor/index.js";
 import { openSession, planSession, withStateLock } from "../session.js";
 import { useDiscoveredFacts, withSshPool } from "../ssh-targets.js";
 
@@ -15,7 +16,7 @@ export async function planCommand(dir: string, opts: CliConfig, io: Io): Promise
   if (opts.useFacts) await withSshPool(opts, () => useDiscoveredFacts(s.stack, io, opts.target));
   const plan = await withStateLock(s.stack.state.path, "bootplan plan", opts, async () =>
     // A saved plan is applied later against the digests it holds: only then must the key exist now.
-    planSession(s, s.store.read(), io, { targets: opts.target, readOnly: !opts.out, replace: opts.replace }),
+    withExecutor(opts.executor ?? s.stack.executor, { stack: s.stack.name }, (executor) => planSession(s, s.store.read(), io, { targets: opts.target, readOnly: !opts.out, replace: opts.replace, executor })),
   );
   if (opts.json) io.out(renderPlanJson(plan));
   else if (opts.markdown) io.out(renderPlanMarkdown(plan));

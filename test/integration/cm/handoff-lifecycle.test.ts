@@ -6,9 +6,10 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { cleanup, editStackFile, runCli, tempStack } from "../../helpers/stack.js";
+import { cleanup, editStackFile, EXECUTOR_CASES, tempStack, useExecutor, type ExecutorCase } from "../../helpers/stack.js";
 
 let dir: string;
+let runCli: ExecutorCase["cli"];
 const cmDir = (): string => join(dir, ".bootplan/root/cm");
 
 function mtimes(): Record<string, number> {
@@ -36,13 +37,15 @@ async function apply(): Promise<void> {
   expect(r.code).toBe(0);
 }
 
-beforeEach(async () => {
-  dir = tempStack();
-  await apply();
-});
 afterEach(() => cleanup(dir));
 
-describe("CM handoff lifecycle", () => {
+describe.each(EXECUTOR_CASES)("CM handoff lifecycle through the $executor executor", ({ executor, cli }) => {
+  beforeEach(async () => {
+    runCli = cli;
+    dir = useExecutor(tempStack(), executor);
+    await apply();
+  });
+
   it("apply hands each bound machine to each CM system, after its system resource, and a second plan has no changes", async () => {
     const state = JSON.parse(readFileSync(join(dir, ".bootplan/state.json"), "utf8"));
     expect(state.resources["cm.puppet-prod.web01"].dependsOn).toEqual(["system.web01"]);

@@ -1,30 +1,53 @@
 /**
- * Provider serialization: Pulumi runs dynamic providers from text produced by its closure serializer,
- * in another process. Each provider is serialized here exactly as Pulumi does, loaded in a fresh Node
- * process, and made to create and diff a real resource there. Serializes the compiled dist/ (npm test builds it).
+ * Provider serialization: Pulumi ships a dynamic provider as the text its closure serializer makes
+ * (`serializeFunction(() => provider, { allowSecrets: true })`, as `pulumi.dynamic.Resource` does) and
+ * runs it in its dynamic-provider host (`require-from-string(text).handler()`). Each provider is
+ * serialized that way here and driven in the real host over gRPC: create, then diff. Serializes the
+ * compiled dist/ (npm test builds it).
  */
 import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { createRequire } from "node:module";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openPulumiHostExecutor, type PulumiHostExecutor } from "../../../src/executor/pulumi-host/executor.js";
 import { PROVIDERS } from "../../../src/providers/index.js";
+import { prebuiltProviders } from "../../../src/pulumi/serialize-provider.js";
 import { REPO } from "../../helpers/stack.js";
 import { hasTool } from "../../unit/render/tools.js";
 
 // The serialization itself runs in plain Node (serialize-provider.mjs): vitest rewrites import() in the
 // modules it loads into a helper that Pulumi's serializer cannot capture. Here only the kinds are read.
-// Inside the repository, so the serialized code's `import("bootplan/...")` resolves to this package.
 const outDir = join(REPO, "test/.tmp/serialized");
 const root = mkdtempSync(join(tmpdir(), "bootplan-ser-root-"));
-afterAll(() => rmSync(root, { recursive: true, force: true }));
-
 const source = join(root, "..", `bootplan-ser-kernel-${process.pid}`);
 writeFileSync(source, "fixture kernel\n");
 
+function serialize(kind: string): string {
+  mkdirSync(outDir, { recursive: true });
+  const file = join(outDir, `${kind}.cjs`);
+  const ser = spawnSync(process.execPath, [join(REPO, "test/integration/providers/serialize-provider.mjs"), kind, file], { cwd: REPO, encoding: "utf8" });
+  if (ser.status !== 0 || ser.stderr) throw new Error(`serializing ${kind} failed: ${ser.stderr}`);
+  return readFileSync(file, "utf8");
+}
+
+let host: PulumiHostExecutor;
+const texts = new Map<string, string>();
+beforeAll(async () => {
+  for (const kind of Object.keys(PROVIDERS)) texts.set(kind, serialize(kind));
+  host = await openPulumiHostExecutor({ stack: "ser", serialized: async (kind) => texts.get(kind)! });
+});
+afterAll(async () => {
+  await host?.close();
+  rmSync(root, { recursive: true, force: true });
+  rmSync(source, { force: true });
+});
+
 const INPUTS: Record<string, Record<string, unknown>> = {
   system: { name: "web01", root, distro: "d", files: { "http/answers/web01.cfg": "rootpw ((secret:pw))\n" }, __secrets: { pw: "$6$hash" } },
-  distro: { name: "d", root, kernel: { url: "http://mirror/linux" }, initrd: { source, sha256: "", target: "tftp/images/d/initrd" } },
+  distro: { name: "d", root, kernel: { url: "http://mirror/linux" }, initrd: { source, sha256: createHash("sha256").update("fixture kernel\n").digest("hex"), target: "tftp/images/d/initrd" } },
   profile: { name: "web", packages: ["nginx"] },
   repo: { name: "epel", url: "https://mirror/epel" },
   cm: { name: "puppet-prod.web01", root, output: "cm/puppet-prod", class: { classes: ["role::web"] }, files: { "cm/puppet-prod/nodes/web01.lab.example.yaml": "---\nclasses:\n  - \"role::web\"\n" } },
@@ -33,47 +56,41 @@ const INPUTS: Record<string, Record<string, unknown>> = {
   "cm-index": { name: "ansible-site", root, output: "cm/ansible-site", nodes: { "web01.lab.example": "web01" }, files: { "cm/ansible-site/inventory.yaml": "---\nall:\n  hosts:\n    web01.lab.example:\n" } },
 };
 
-/** Loads serialized text in a fresh node process and runs create, then diff against changed inputs. */
-function runSerialized(file: string, inputs: Record<string, unknown>): { id: string; outs: Record<string, unknown>; diff: { changes: boolean } } {
-  const script = `
-    const provider = require(${JSON.stringify(file)}).handler; // a factory function is already called by the serialized module
-    (async () => {
-      const inputs = JSON.parse(process.argv[1]);
-      const created = await provider.create(inputs);
-      const changed = { ...inputs, name: inputs.name, extra: "changed" };
-      const diff = await provider.diff(created.id, created.outs, changed);
-      process.stdout.write(JSON.stringify({ ...created, diff }));
-    })().catch((e) => { console.error(e); process.exit(1); });`;
-  const r = spawnSync(process.execPath, ["-e", script, JSON.stringify(inputs)], { cwd: REPO, encoding: "utf8" });
-  if (r.status !== 0) throw new Error(`serialized provider failed: ${r.stderr}`);
-  return JSON.parse(r.stdout);
-}
-
 describe("provider serialization", () => {
   it("covers every resource kind", () => {
     expect(Object.keys(PROVIDERS).sort()).toEqual(Object.keys(INPUTS).sort());
   });
 
-  // test:///default keeps no state between virsh processes, so the guest provider is run on read and diff below.
-  it.each(Object.keys(INPUTS).filter((k) => k !== "guest"))("%s provider serializes with Pulumi's closure serializer and runs create and diff in a fresh process", async (kind) => {
-    mkdirSync(outDir, { recursive: true });
-    const file = join(outDir, `${kind}.cjs`);
-    const ser = spawnSync(process.execPath, [join(REPO, "test/integration/providers/serialize-provider.mjs"), kind, file], { cwd: REPO, encoding: "utf8" });
-    expect(ser.stderr).toBe("");
-    expect(ser.status).toBe(0);
-
-    const inputs = { ...INPUTS[kind] };
-    if (kind === "distro") {
-      const { createHash } = await import("node:crypto");
-      (inputs.initrd as { sha256: string }).sha256 = createHash("sha256").update(readFileSync(source)).digest("hex");
+  it("is the module form Pulumi's host loads: require-from-string(text).handler() returns the provider", () => {
+    const requireFromString = createRequire(join(REPO, "node_modules/@pulumi/pulumi/cmd/dynamic-provider/index.js"))("require-from-string") as (code: string) => { handler: () => Record<string, unknown> };
+    for (const [kind, text] of texts) {
+      const provider = requireFromString(text).handler();
+      expect(Object.keys(provider).sort(), kind).toEqual(["check", "create", "delete", "diff", "read", "update"]);
     }
-    const r = runSerialized(file, inputs);
-    expect(r.id).toBe(inputs.name);
-    expect(r.diff.changes).toBe(true);
-    expect(r.outs).not.toHaveProperty("__secrets");
+  });
+
+  it("matches the build's prebuilt texts, which the pulumi-host executor sends", () => {
+    const prebuilt = prebuiltProviders();
+    for (const [kind, text] of texts) expect(prebuilt[kind], kind).toBe(text);
+  });
+
+  // test:///default keeps no state between virsh processes: the guest provider is run on read and diff below.
+  it.each(Object.keys(INPUTS).filter((k) => k !== "guest"))("%s provider, serialized as pulumi.dynamic.Resource does, runs create and diff in Pulumi's dynamic-provider host", async (kind) => {
+    const provider = host.provider(kind, `${kind}.${String(INPUTS[kind].name)}`);
+    const inputs = INPUTS[kind];
+    const created = await provider.create(inputs);
+    expect(created.id).toBe(inputs.name);
+    expect(created.outs).not.toHaveProperty("__secrets");
+    expect(created.outs).not.toHaveProperty("__provider");
+    const { __secrets: _s, ...recorded } = inputs;
+    expect(await provider.diff(created.id, created.outs!, recorded)).toMatchObject({ changes: false });
+    expect(await provider.diff(created.id, created.outs!, { ...recorded, extra: "changed" })).toMatchObject({ changes: true, replaces: [] });
+    if ("root" in inputs) {
+      expect(await provider.diff(created.id, created.outs!, { ...recorded, root: `${root}-moved` })).toMatchObject({ changes: true, replaces: ["root"], deleteBeforeReplace: true });
+    }
     if (kind === "system") {
       expect(readFileSync(join(root, "http/answers/web01.cfg"), "utf8")).toBe("rootpw $6$hash\n");
-      expect(JSON.stringify(r.outs)).not.toContain("$6$hash");
+      expect(JSON.stringify(created.outs)).not.toContain("$6$hash");
     }
     if (kind === "distro") expect(existsSync(join(root, "tftp/images/d/initrd"))).toBe(true);
     if (kind === "cm") expect(readFileSync(join(root, "cm/puppet-prod/nodes/web01.lab.example.yaml"), "utf8")).toContain("role::web");

@@ -8,6 +8,7 @@
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { prebuiltProviders } from "../../../src/pulumi/serialize-provider.js";
 import { cleanup, REPO, tempStack } from "../../helpers/stack.js";
 
 const dir = tempStack();
@@ -38,5 +39,11 @@ describe("Pulumi program", () => {
     expect(web01.type).toBe("pulumi-nodejs:dynamic/bootplan:system");
     expect(Object.keys(web01.inputs.files as object)).toContain("http/answers/web01.cfg");
     expect(JSON.stringify(web01.inputs)).toContain("__secrets");
+    // pulumi.dynamic.Resource's own __provider input is, byte for byte, what the pulumi-host executor sends.
+    const prebuilt = prebuiltProviders();
+    for (const kind of ["system", "distro", "profile", "cm"]) {
+      const declared = registered.find((x) => x.type === `pulumi-nodejs:dynamic/bootplan:${kind}`)!;
+      expect(declared.inputs.__provider, kind).toBe(prebuilt[kind]);
+    }
   });
 });
