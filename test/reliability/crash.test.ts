@@ -13,8 +13,8 @@ afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })))
 
 describe("crash campaign", () => {
   it("survives kill -9 at many points of an apply", async () => {
-    const systems = LONG ? 1000 : 60;
-    const kills = LONG ? 40 : 5;
+    const systems = Number(process.env.BOOTPLAN_CRASH_SYSTEMS ?? (LONG ? 1000 : 60));
+    const kills = Number(process.env.BOOTPLAN_CRASH_KILLS ?? (LONG ? 40 : 5));
     const clean = fleet(systems, "crash-clean");
     dirs.push(clean);
     const t0 = Date.now();
