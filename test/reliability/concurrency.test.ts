@@ -35,10 +35,12 @@ describe("concurrent applies", () => {
     const ok = runs.filter((r) => r.code === 0).length;
     const refused = runs.filter((r) => r.code === 1 && /state is locked by pid \d+ on host \S+ \(bootplan apply\)/.test(r.stderr)).length;
     expect(ok + refused, JSON.stringify(runs)).toBe(4);
-    expect(ok).toBeGreaterThanOrEqual(2); // the first holder and the one that waited
+    // The one with --lock-timeout always completes: first, or after waiting for whoever won.
+    expect(runs[3].code, runs[3].stderr).toBe(0);
+    expect(ok).toBeGreaterThanOrEqual(1);
     expect(bin(["plan", d, "--detailed-exitcode"]).code).toBe(0);
     expect(Object.keys(tree(join(d, ".bootplan/root"))).some((p) => p.includes(".bootplan-tmp-"))).toBe(false);
-    figure(`concurrency: 4 simultaneous applies, ${ok} completed in turn, ${refused} refused naming the holder, state whole`);
+    figure(`concurrency: 4 simultaneous applies, ${ok} completed in turn (the waiter among them), ${refused} refused naming the holder, state whole`);
   }, 300_000);
 
   it("state unlock --force refuses a live holder on this host unless its pid is confirmed", async () => {
