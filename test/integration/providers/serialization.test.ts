@@ -99,27 +99,14 @@ describe("provider serialization", () => {
 
   const virsh = hasTool("virsh") ? it : process.env.CI ? it : it.skip;
   if (!hasTool("virsh") && !process.env.CI) console.log("skipping the serialized guest provider: virsh is not installed (apt-get install libvirt-clients)");
-  virsh("guest provider serializes and, in a fresh process, reads the real domain from libvirt and diffs resize vs disk change", () => {
-    mkdirSync(outDir, { recursive: true });
-    const file = join(outDir, "guest.cjs");
-    const ser = spawnSync(process.execPath, [join(REPO, "test/integration/providers/serialize-provider.mjs"), "guest", file], { cwd: REPO, encoding: "utf8" });
-    expect(ser.stderr).toBe("");
-    const script = `
-      const provider = require(${JSON.stringify(file)}).handler;
-      (async () => {
-        const inputs = JSON.parse(process.argv[1]);
-        const read = await provider.read(inputs.name, inputs);
-        const gone = await provider.read("absent", { ...inputs, name: "absent" });
-        const resize = await provider.diff(inputs.name, inputs, { ...inputs, memoryMiB: 2048 });
-        const disks = await provider.diff(inputs.name, inputs, { ...inputs, disks: [{ sizeGiB: 1, pool: "default" }] });
-        process.stdout.write(JSON.stringify({ read, gone, resize, disks }));
-      })().catch((e) => { console.error(e); process.exit(1); });`;
-    const r = spawnSync(process.execPath, ["-e", script, JSON.stringify(INPUTS.guest)], { cwd: REPO, encoding: "utf8" });
-    expect(r.stderr).toBe("");
-    const out = JSON.parse(r.stdout);
-    expect(out.read.props).toMatchObject({ memoryMiB: 8192, vcpus: 2, mac: "aa:bb:cc:dd:ee:ff", observed: { state: "running" } });
-    expect(out.gone).toMatchObject({ id: "", props: { exists: false } });
-    expect(out.resize).toMatchObject({ changes: true, replaces: [] });
-    expect(out.disks).toMatchObject({ changes: true, replaces: ["disks"] });
+  virsh("guest provider, serialized as pulumi.dynamic.Resource does, reads the real domain from libvirt in Pulumi's host and diffs resize vs disk change", async () => {
+    const provider = host.provider("guest", "guest.test");
+    const inputs = INPUTS.guest;
+    const read = await provider.read(String(inputs.name), inputs);
+    const gone = await provider.read("absent", { ...inputs, name: "absent" });
+    expect(read.props).toMatchObject({ memoryMiB: 8192, vcpus: 2, mac: "aa:bb:cc:dd:ee:ff", observed: { state: "running" } });
+    expect(gone.props).toMatchObject({ exists: false });
+    expect(await provider.diff(String(inputs.name), inputs, { ...inputs, memoryMiB: 2048 })).toMatchObject({ changes: true, replaces: [] });
+    expect(await provider.diff(String(inputs.name), inputs, { ...inputs, disks: [{ sizeGiB: 1, pool: "default" }] })).toMatchObject({ changes: true, replaces: ["disks"] });
   });
 });
