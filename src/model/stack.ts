@@ -123,6 +123,8 @@ export interface System {
   interfaces: NetworkInterface[];
   attributes: Record<string, unknown>;
   netboot: boolean;
+  /** `netboot: once`: the installer until its install-done callback is recorded, then the local disk. */
+  netbootOnce?: boolean;
   kernelArgs: string[];
   extra: Record<string, unknown>;
   /** BMC power control; apply of an install sets next boot to PXE and cycles power through it. */
@@ -158,6 +160,16 @@ export interface Guest {
   source: SourcePosition;
 }
 
+/** How `bootplan serve` answers DHCP/TFTP through dnsmasq (`serve:` in stack.yaml; every key has a default). */
+export interface ServeSettings {
+  /** static: dhcp-host per MAC with its address; proxy: proxy-DHCP beside a DHCP server bootplan does not own; none: TFTP only. */
+  dhcp: "static" | "proxy" | "none";
+  /** The interface dnsmasq binds to; all when absent. */
+  interface?: string;
+  /** The first-stage loader DHCP hands out per firmware (iPXE then chains to HTTP). */
+  loaders: { bios: "ipxe" | "pxelinux"; uefi: "ipxe" | "grub" };
+}
+
 export interface StackSettings {
   name: string;
   /** Absolute directory the stack was loaded from. */
@@ -165,6 +177,8 @@ export interface StackSettings {
   provisioningRoot: string;
   state: { backend: "file"; path: string };
   server: { url: string };
+  /** `serve:` with defaults applied; absent in stacks built by hand (tests), which means the defaults. */
+  serve?: ServeSettings;
 }
 
 /** A whole validated stack. */

@@ -16,7 +16,7 @@ export function bootSpec(input: SystemRenderInput, mac: string, args: string[]):
   const system = safeName(input.system.name, "system name");
   if (!input.system.netboot) return { action: "local", system, mac: safeMac(mac) };
   const { distro } = input;
-  return { action: "install", system, mac: safeMac(mac), distro: safeName(distro.name, "distro name"), kernel: distro.kernel, initrd: distro.initrd, args };
+  return { action: "install", system, mac: safeMac(mac), distro: safeName(distro.name, "distro name"), kernel: distro.kernel, initrd: distro.initrd, args, serverUrl: input.serverUrl };
 }
 
 /**
