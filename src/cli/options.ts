@@ -29,6 +29,12 @@ export interface CliConfig {
   host?: string;
   /** explain: show the system's merged CM bindings and where each value came from. */
   cm: boolean;
+  /** serve: HOST:PORT for HTTP (default: server.url's). */
+  listen?: string;
+  /** serve: run dnsmasq for TFTP/DHCP (--no-dnsmasq: HTTP only). */
+  dnsmasq: boolean;
+  /** serve: an interface for dnsmasq to bind besides the configuration's. */
+  interface?: string;
   debug: boolean;
   color: boolean;
 }
@@ -81,6 +87,9 @@ export const OPTIONS: { [K in keyof CliConfig]-?: OptionSpec<CliConfig[K]> } = {
   list: { flags: "--list", description: "print the whole inventory (Ansible dynamic inventory)", default: false },
   host: { flags: "--host <name>", description: "print one host's variables (Ansible dynamic inventory)" },
   cm: { flags: "--cm", description: "show the system's merged CM bindings and where each value came from", default: false },
+  listen: { flags: "--listen <host:port>", description: "serve HTTP here (default: the host and port of the stack's server.url)" },
+  dnsmasq: { flags: "--no-dnsmasq", description: "serve HTTP only; the rendered dnsmasq.conf is for an existing dnsmasq", default: true },
+  interface: { flags: "--interface <name>", description: "bind dnsmasq to this interface too (one serve instance per network)" },
   debug: { flags: "--debug", description: "print stack traces for errors", default: false },
   color: { flags: "--no-color", description: "plain output without colours", default: true },
 };
