@@ -19,7 +19,7 @@ export function renderChainScript(serverUrl: string): string {
 export function renderGrubDispatch(): string {
   return (
     "# bootplan: load the booting interface's own config; generated, edits are overwritten\n" +
-    'regexp --set=1:m1 --set=2:m2 --set=3:m3 --set=4:m4 --set=5:m5 --set=6:m6 "^(..):(..):(..):(..):(..):(..)$" "$net_default_mac"\n' +
+    "regexp --set=1:m1 --set=2:m2 --set=3:m3 --set=4:m4 --set=5:m5 --set=6:m6 '^(..):(..):(..):(..):(..):(..)$' \"$net_default_mac\"\n" +
     'configfile "$prefix/grub.cfg-01-$m1-$m2-$m3-$m4-$m5-$m6"\n' +
     'echo "bootplan has no boot config for $net_default_mac"\nexit\n'
   );

@@ -4,6 +4,7 @@
  * when it dies on its own, and stopped by PID with bootplan serve.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { userInfo } from "node:os";
 import { createInterface } from "node:readline";
 import { ServeError } from "../errors.js";
 
@@ -62,6 +63,8 @@ export class DnsmasqSupervisor {
     await new Promise<void>((resolve, reject) => {
       const args = [
         "--keep-in-foreground", `--conf-file=${this.opts.confFile}`, "--log-facility=-", "--log-dhcp", "--pid-file=",
+        // As the user running serve, who can read the root (dnsmasq would otherwise become nobody).
+        `--user=${userInfo().username}`,
         ...(this.opts.interface ? [`--interface=${this.opts.interface}`] : []),
       ];
       const child = spawn(this.opts.binary, args, { stdio: ["ignore", "pipe", "pipe"] });
