@@ -99,12 +99,14 @@ export function renderDnsmasqConfig(input: DnsmasqInput): string {
     );
     const chain = `${input.serverUrl}/boot.ipxe`;
     if (settings.dhcp === "static") {
-      lines.push(
-        `dhcp-boot=tag:ipxe,${chain}`,
-        `dhcp-boot=tag:!ipxe,tag:efi64,${FIRST_STAGE.uefi[settings.loaders.uefi]},,${server.hostname}`,
-        `dhcp-boot=tag:!ipxe,tag:arm64,${FIRST_STAGE.arm64},,${server.hostname}`,
-        `dhcp-boot=tag:!ipxe,tag:!efi64,tag:!arm64,${FIRST_STAGE.bios[settings.loaders.bios]},,${server.hostname}`,
-      );
+      // Where iPXE is the loader, a client already running iPXE gets the chain script; elsewhere every
+      // client (iPXE in a NIC ROM too: it runs PXE programs) gets the configured loader.
+      const bios = "tag:!efi64,tag:!arm64";
+      if (settings.loaders.bios === "ipxe") lines.push(`dhcp-boot=tag:ipxe,${bios},${chain}`, `dhcp-boot=tag:!ipxe,${bios},${FIRST_STAGE.bios.ipxe},,${server.hostname}`);
+      else lines.push(`dhcp-boot=${bios},${FIRST_STAGE.bios.pxelinux},,${server.hostname}`);
+      if (settings.loaders.uefi === "ipxe") lines.push(`dhcp-boot=tag:ipxe,tag:efi64,${chain}`, `dhcp-boot=tag:!ipxe,tag:efi64,${FIRST_STAGE.uefi.ipxe},,${server.hostname}`);
+      else lines.push(`dhcp-boot=tag:efi64,${FIRST_STAGE.uefi.grub},,${server.hostname}`);
+      lines.push(`dhcp-boot=tag:arm64,${FIRST_STAGE.arm64},,${server.hostname}`);
     } else {
       // Proxy DHCP answers through PXE services; the file names are given without dnsmasq's ".0" suffix rule
       // applying (they carry an extension), and iPXE gets the chain script as its service.

@@ -47,12 +47,15 @@ describeWithTool("dnsmasq", "dnsmasq", "the rendered dnsmasq configuration", () 
   it("hands iPXE the chain script and other clients a loader per architecture", () => {
     const text = renderDnsmasqConfig(base);
     expect(text).toContain("dhcp-match=set:ipxe,175\n");
-    expect(text).toContain("dhcp-boot=tag:ipxe,http://10.0.2.2:8080/boot.ipxe\n");
+    expect(text).toContain("dhcp-boot=tag:ipxe,tag:!efi64,tag:!arm64,http://10.0.2.2:8080/boot.ipxe\n");
+    expect(text).toContain("dhcp-boot=tag:ipxe,tag:efi64,http://10.0.2.2:8080/boot.ipxe\n");
     expect(text).toContain("dhcp-boot=tag:!ipxe,tag:efi64,ipxe.efi,,10.0.2.2\n");
     expect(text).toContain("dhcp-boot=tag:!ipxe,tag:!efi64,tag:!arm64,undionly.kpxe,,10.0.2.2\n");
+    // With PXELINUX or GRUB as the loader, even an iPXE NIC ROM gets it (iPXE runs PXE programs).
     const other = renderDnsmasqConfig({ ...base, settings: { dhcp: "static", loaders: { bios: "pxelinux", uefi: "grub" } } });
-    expect(other).toContain("tag:efi64,grub/grubnetx64.efi,,10.0.2.2\n");
-    expect(other).toContain("tag:!arm64,pxelinux.0,,10.0.2.2\n");
+    expect(other).toContain("dhcp-boot=tag:efi64,grub/grubnetx64.efi,,10.0.2.2\n");
+    expect(other).toContain("dhcp-boot=tag:!efi64,tag:!arm64,pxelinux.0,,10.0.2.2\n");
+    expect(other).not.toContain("boot.ipxe");
     expect(dnsmasqTest(other).status).toBe(0);
   });
 
