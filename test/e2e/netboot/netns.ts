@@ -86,6 +86,12 @@ export class Netns {
     return child;
   }
 
+  /** Receives syslog over UDP at 10.0.2.2:514 inside the namespace (d-i's `log_host=`), one message a line, into `logFile`. */
+  startSyslog(logFile: string): ChildProcess {
+    const js = "require('dgram').createSocket('udp4').on('message',(m)=>process.stdout.write(String(m).trim()+'\\n')).bind(514,'10.0.2.2')";
+    return this.start(process.execPath, ["-e", js], logFile);
+  }
+
   /** Stops every process it started (SIGTERM, then SIGKILL after 5 s), by PID, then deletes the namespace. */
   async destroy(): Promise<void> {
     await Promise.all(this.children.map((c) => stopChild(c)));
