@@ -4,14 +4,15 @@
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import type { Session } from "../cli/session.js";
-import { withStateLock } from "../cli/session.js";
 import { ServeError, UsageError } from "../errors.js";
 import { LOADERS } from "../graph/serve.js";
 import { loadersHandedOut } from "../render/dnsmasq.js";
 import { stateKey } from "../secrets/secrets.js";
 import { installTokenName, installTokenValues } from "../secrets/install-token.js";
+import type { Stack } from "../model/stack.js";
 import { DEFAULT_SERVE } from "../stack/serve-settings.js";
+import { StateLock } from "../state/lock.js";
+import type { StateStore } from "../state/types.js";
 import { installDone } from "./callback.js";
 import { DnsmasqSupervisor, findDnsmasq, testDnsmasqConfig } from "./dnsmasq.js";
 import { buildHttpServer } from "./http.js";
@@ -29,6 +30,23 @@ export interface ServeOptions {
   dnsmasqBinary?: string;
   env: NodeJS.ProcessEnv;
   log: (line: string) => void;
+}
+
+/** What serve works from: the loaded stack, its state and the secret values its files need (a CLI session). */
+export interface ServeSession {
+  stack: Stack;
+  store: StateStore;
+  secrets: Record<string, string>;
+}
+
+/** Runs `fn` holding the state lock, as apply does; waits up to 30 s for an apply in progress. */
+async function underLock<T>(statePath: string, command: string, fn: () => Promise<T>): Promise<T> {
+  const lock = await StateLock.acquire(statePath, command, { timeoutMs: 30_000 });
+  try {
+    return await fn();
+  } finally {
+    lock.release();
+  }
 }
 
 /** A running server. */
@@ -62,7 +80,7 @@ function checkLoaders(root: string, handedOut: string[]): void {
 }
 
 /** Starts serving a session's stack; resolves once HTTP listens and dnsmasq runs. */
-export async function startServer(s: Session, opts: ServeOptions): Promise<RunningServer> {
+export async function startServer(s: ServeSession, opts: ServeOptions): Promise<RunningServer> {
   const { stack } = s;
   const root = stack.provisioningRoot;
   const settings = stack.serve ?? DEFAULT_SERVE;
@@ -87,7 +105,7 @@ export async function startServer(s: Session, opts: ServeOptions): Promise<Runni
     log: opts.log,
     installDone: (system, token) =>
       installDone(
-        { stack, store: s.store, key, secrets, withLock: (fn) => withStateLock(stack.state.path, `bootplan serve (install-done ${system})`, { lockTimeout: 30_000 }, fn) },
+        { stack, store: s.store, key, secrets, withLock: (fn) => underLock(stack.state.path, `bootplan serve (install-done ${system})`, fn) },
         system,
         token,
       ),

@@ -6,12 +6,12 @@
  * have recorded the install and flipped web02's boot configs to the local disk.
  */
 import { spawnSync } from "node:child_process";
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { cleanup, editStackFile, runBin, tempStack } from "../../helpers/stack.js";
-import { DI_DIR, hostBootFiles, qemuArgs, startServe } from "./lab.js";
+import { editStackFile, runBin, tempStack } from "../../helpers/stack.js";
+import { DI_DIR, hostBootFiles, qemuArgs, startServe, tearDown } from "./lab.js";
 import { describeNetboot, Netns, waitForLog } from "./netns.js";
 
 const INIT = `#!/bin/busybox sh
@@ -72,12 +72,7 @@ describeNetboot("netboot: once — the install-done callback flips a system to l
     await startServe(ns, dir, serveLog);
   }, 60_000);
 
-  afterAll(async () => {
-    await ns.destroy();
-    if (dir) cleanup(dir);
-    if (process.env.BOOTPLAN_KEEP_LOGS) console.log(`netboot logs kept in ${work}`);
-    else rmSync(work, { recursive: true, force: true });
-  });
+  afterAll(() => tearDown(ns, dir, work));
 
   it("records the install when the installed system calls back, and boots it locally from then on", async () => {
     const vm = ns.start("qemu-system-x86_64", qemuArgs("52:54:00:12:34:02", consoleLog), join(work, "qemu.log"));

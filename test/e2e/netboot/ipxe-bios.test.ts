@@ -5,12 +5,12 @@
  * The installer's own log comes over syslog (`log_host=`, added to the profile's kernel arguments)
  * to a listener inside the namespace; its screens come over the serial console.
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { cleanup, editStackFile } from "../../helpers/stack.js";
-import { appliedLab, qemuArgs, startServe } from "./lab.js";
+import { editStackFile } from "../../helpers/stack.js";
+import { appliedLab, qemuArgs, startServe, tearDown } from "./lab.js";
 import { describeNetboot, Netns, waitForLog } from "./netns.js";
 
 describeNetboot("netboot: iPXE (BIOS) boots the Debian installer from bootplan serve", () => {
@@ -29,16 +29,10 @@ describeNetboot("netboot: iPXE (BIOS) boots the Debian installer from bootplan s
     ns.start("qemu-system-x86_64", qemuArgs("52:54:00:12:34:02", consoleLog), join(logs, "qemu.log"));
   }, 60_000);
 
-  afterAll(async () => {
-    await ns.destroy();
-    if (dir) cleanup(dir);
-    // Kept for a look when something failed: serve's log and the VM's serial console.
-    if (process.env.BOOTPLAN_KEEP_LOGS) console.log(`netboot logs kept in ${logs}`);
-    else rmSync(logs, { recursive: true, force: true });
-  });
+  afterAll(() => tearDown(ns, dir, logs));
 
   it("serves web02 its iPXE script, the installer's kernel and initrd, and its preseed, from its static address", async () => {
-    await waitForLog(serveLog, /GET \/answers\/web02\.cfg 200 .*system=web02/, 480_000, "the preseed to be fetched");
+    await waitForLog(serveLog, /GET \/answers\/web02\.cfg 200 .*system=web02/, 600_000, "the preseed to be fetched");
     const log = readFileSync(serveLog, "utf8");
     expect(log).toMatch(/10\.0\.2\.16 GET \/boot\.ipxe 200/);
     expect(log).toMatch(/10\.0\.2\.16 GET \/ipxe\/52-54-00-12-34-02\.ipxe 200 \d+ \S+ system=web02/);
@@ -48,10 +42,10 @@ describeNetboot("netboot: iPXE (BIOS) boots the Debian installer from bootplan s
     // iPXE asked dnsmasq (vendor class PXEClient); d-i did not: it took the static address from the command line.
     expect(log).toMatch(/DHCPACK\(tap0\) 10\.0\.2\.16 52:54:00:12:34:02/);
     expect(log).not.toMatch(/vendor class: d-i/);
-  }, 490_000);
+  }, 610_000);
 
   it("d-i configured the static address without asking, and accepted the preseed", async () => {
-    await waitForLog(syslog, /preseed: successfully loaded preseed file from http:\/\/10\.0\.2\.2:8080\/answers\/web02\.cfg/, 420_000, "d-i to load the preseed");
+    await waitForLog(syslog, /preseed: successfully loaded preseed file from http:\/\/10\.0\.2\.2:8080\/answers\/web02\.cfg/, 600_000, "d-i to load the preseed");
     const log = readFileSync(syslog, "latin1");
     expect(log).toMatch(/netcfg\[\d+\]: DEBUG: Getting default hostname from rDNS lookup of static-configured address 10\.0\.2\.16/);
     expect(log).toMatch(/netcfg\[\d+\]: DEBUG: Writing static IPv4 stanza for ens\w+/);
@@ -60,5 +54,5 @@ describeNetboot("netboot: iPXE (BIOS) boots the Debian installer from bootplan s
     const screens = readFileSync(consoleLog, "latin1");
     expect(screens).toMatch(/Detecting link on ens\w+/);
     expect(screens).not.toMatch(/Name server addresses|Configure the network|IP address:/);
-  }, 430_000);
+  }, 610_000);
 });

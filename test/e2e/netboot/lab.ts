@@ -1,9 +1,9 @@
 /** The lab stack prepared for a real network boot: Debian 12's netboot installer hosted, applied, served in a namespace. */
-import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { expect } from "vitest";
-import { REPO, runBin, tempStack } from "../../helpers/stack.js";
+import { cleanup, REPO, runBin, tempStack } from "../../helpers/stack.js";
 import { Netns, qemuAccel, waitForLog } from "./netns.js";
 
 /** Where debian-installer-12-netboot-amd64 puts the installer's kernel and initrd. */
@@ -37,6 +37,14 @@ export function appliedLab(edit: (dir: string) => void = () => {}): string {
 export async function startServe(ns: Netns, dir: string, logFile: string, env: NodeJS.ProcessEnv = {}): Promise<void> {
   ns.start(process.execPath, [join(REPO, "bin/bootplan.js"), "serve", dir], logFile, env);
   await waitForLog(logFile, /bootplan serve: stack lab, .*HTTP on http:\/\/10\.0\.2\.2:8080, dnsmasq pid \d+/, 20_000, "serve to start");
+}
+
+/** Stops everything a netboot test started and removes its stack; its logs stay when BOOTPLAN_KEEP_LOGS is set. */
+export async function tearDown(ns: Netns | undefined, dir: string, logs: string): Promise<void> {
+  await ns?.destroy();
+  if (dir) cleanup(dir);
+  if (process.env.BOOTPLAN_KEEP_LOGS) console.log(`netboot logs (serve, serial console, qemu) kept in ${logs}`);
+  else if (logs) rmSync(logs, { recursive: true, force: true });
 }
 
 /** qemu's arguments for one VM on tap0 with `mac`, serial console to `consoleFile`. */

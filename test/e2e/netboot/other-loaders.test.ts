@@ -3,12 +3,12 @@
  * TCG): iPXE on UEFI (OVMF), PXELINUX on BIOS (everything over TFTP), GRUB on UEFI (kernel over HTTP).
  * Each asserts from serve's log that the system fetched its preseed from its static address.
  */
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, expect, it } from "vitest";
-import { cleanup, editStackFile } from "../../helpers/stack.js";
-import { appliedLab, qemuArgs, startServe } from "./lab.js";
+import { editStackFile } from "../../helpers/stack.js";
+import { appliedLab, qemuArgs, startServe, tearDown } from "./lab.js";
 import { describeNetboot, Netns, waitForLog } from "./netns.js";
 
 const OVMF_CODE = "/usr/share/OVMF/OVMF_CODE_4M.fd";
@@ -36,11 +36,7 @@ describeNetboot("netboot: the other loaders boot the Debian installer from bootp
   let ns: Netns | undefined;
   let dir = "";
   let work = "";
-  afterEach(async () => {
-    await ns?.destroy();
-    if (dir) cleanup(dir);
-    if (work && !process.env.BOOTPLAN_KEEP_LOGS) rmSync(work, { recursive: true, force: true });
-  });
+  afterEach(() => tearDown(ns, dir, work));
 
   for (const c of CASES) {
     (ALL ? it : it.skip)(`${c.name}${ALL ? "" : " (npm run e2e:netboot)"}`, async () => {
