@@ -1,5 +1,5 @@
 /**
- * What `bootplan serve` needs in the root, as resources the plan shows: `boot-server.<stack>` (the
+ * What `bootplan serve` needs in the root, as resources the plan shows: `server.<stack>` (the
  * dnsmasq configuration, iPXE's chain script, GRUB's per-MAC dispatch) and one `loader.<file>` per
  * first-stage boot loader, copied from its Debian package with its sha256 recorded. A loader whose
  * package is not installed is planned without a hash (a note says which package to install), so
@@ -53,7 +53,7 @@ function hashOf(path: string): string | null {
   return hashes.get(path)!;
 }
 
-/** The boot-server and loader resources of a stack. */
+/** The server and loader resources of a stack. */
 export function buildServeResources(stack: Stack, root: string): DesiredResource[] {
   const settings = stack.serve ?? DEFAULT_SERVE;
   const files: Record<string, string> = {
@@ -72,7 +72,7 @@ export function buildServeResources(stack: Stack, root: string): DesiredResource
     });
   }
   out.push({
-    address: addressOf("boot-server", stack.name), kind: "boot-server", name: stack.name, secretNames: [],
+    address: addressOf("server", stack.name), kind: "server", name: stack.name, secretNames: [],
     dependsOn: loaders.map((l) => addressOf("loader", l.target)),
     inputs: { name: stack.name, root, dhcp: settings.dhcp, interface: settings.interface ?? null, loaders: settings.loaders, files },
   });

@@ -1,6 +1,6 @@
 /** The provider for each resource kind. */
 import { InternalError } from "../errors.js";
-import { bootServerProvider, cmHandoffProvider, cmIndexProvider, distroProvider, loaderProvider, systemProvider } from "./file-resource.js";
+import { serverProvider, cmHandoffProvider, cmIndexProvider, distroProvider, loaderProvider, systemProvider } from "./file-resource.js";
 import { recordProvider } from "./record.js";
 import { guestProvider } from "./guest.js";
 import type { BootplanProvider } from "./types.js";
@@ -14,7 +14,7 @@ export const PROVIDERS: Record<string, BootplanProvider> = {
   cm: cmHandoffProvider,
   "cm-index": cmIndexProvider,
   guest: guestProvider,
-  "boot-server": bootServerProvider,
+  server: serverProvider,
   loader: loaderProvider,
 };
 

@@ -8,7 +8,7 @@ import { addressOf } from "../graph/resource.js";
 import { systemProvider } from "../providers/file-resource.js";
 import { SECRET_INPUT } from "../providers/types.js";
 import { renderLocalBootConfigs } from "../render/system.js";
-import { checkInstallToken } from "../secrets/install-token.js";
+import { checkInstallToken, installTokenName } from "../secrets/install-token.js";
 import type { Stack } from "../model/stack.js";
 import type { StateStore } from "../state/types.js";
 
@@ -53,7 +53,9 @@ export async function installDone(ctx: CallbackContext, system: string, token: s
     const news = { ...outs, files, installedAt, netbootOnce: true };
     const writer = ctx.store.writer();
     writer.begin(address, "update");
-    const r = await systemProvider.update(rec.id, outs, { ...news, [SECRET_INPUT]: ctx.secrets });
+    // The answer file holds the token just verified; the provider needs it to write the file's bytes.
+    const secrets = { ...ctx.secrets, [installTokenName(system)]: token };
+    const r = await systemProvider.update(rec.id, outs, { ...news, [SECRET_INPUT]: secrets });
     writer.record(address, { ...rec, outputs: r.outs ?? news });
     writer.commit();
     return { status: 200, message: `install-done for ${system}: install recorded at ${installedAt}; its boot configs now boot the local disk` };

@@ -8,7 +8,6 @@ import { ServeError, UsageError } from "../errors.js";
 import { LOADERS } from "../graph/serve.js";
 import { loadersHandedOut } from "../render/dnsmasq.js";
 import { stateKey } from "../secrets/secrets.js";
-import { installTokenName, installTokenValues } from "../secrets/install-token.js";
 import type { Stack } from "../model/stack.js";
 import { DEFAULT_SERVE } from "../stack/serve-settings.js";
 import { StateLock } from "../state/lock.js";
@@ -95,9 +94,6 @@ export async function startServer(s: ServeSession, opts: ServeOptions): Promise<
     dnsmasq = new DnsmasqSupervisor({ binary, confFile: conf, interface: opts.interface, log: opts.log });
   }
   const key = stateKey(stack.state.path, opts.env);
-  // The callback rewrites the system's files, whose answer file holds its install token.
-  const tokens = Object.values(stack.systems).filter((sys) => sys.netbootOnce).map((sys) => installTokenName(sys.name));
-  const secrets = { ...s.secrets, ...installTokenValues(tokens, stack.name, stack.state.path, opts.env) };
   const app = buildHttpServer({
     root,
     stack: stack.name,
@@ -105,7 +101,7 @@ export async function startServer(s: ServeSession, opts: ServeOptions): Promise<
     log: opts.log,
     installDone: (system, token) =>
       installDone(
-        { stack, store: s.store, key, secrets, withLock: (fn) => underLock(stack.state.path, `bootplan serve (install-done ${system})`, fn) },
+        { stack, store: s.store, key, secrets: s.secrets, withLock: (fn) => underLock(stack.state.path, `bootplan serve (install-done ${system})`, fn) },
         system,
         token,
       ),
