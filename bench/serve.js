@@ -2,7 +2,7 @@
 // Answer files and iPXE scripts of random systems under autocannon (requests/s, p99 latency), then
 // a large hosted kernel over HTTP (MB/s). Usage: node bench/serve.js [N] (default 10000).
 import { spawn, spawnSync } from "node:child_process";
-import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from "node:fs";
+import { closeSync, mkdtempSync, openSync, readdirSync, rmSync, writeSync } from "node:fs";
 import { get } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -40,12 +40,12 @@ try {
     await new Promise((r) => setTimeout(r, 100));
   }
 
-  const paths = [];
-  for (let i = 0; i < n; i++) {
-    const id = String(i).padStart(5, "0");
-    const mac = `52-54-${((i >> 16) & 255).toString(16).padStart(2, "0")}-${((i >> 8) & 255).toString(16).padStart(2, "0")}-${(i & 255).toString(16).padStart(2, "0")}-01`;
-    paths.push(`/answers/sys-${id}.cfg`, `/ipxe/${mac}.ipxe`);
-  }
+  // Every system's answer file (kickstart/preseed .cfg, or autoinstall user-data) and iPXE script, as applied.
+  const httpDir = join(dir, ".bootplan/root/http");
+  const paths = [
+    ...readdirSync(join(httpDir, "answers"), { withFileTypes: true }).map((e) => (e.isDirectory() ? `/answers/${e.name}/user-data` : `/answers/${e.name}`)),
+    ...readdirSync(join(httpDir, "ipxe")).map((f) => `/ipxe/${f}`),
+  ];
   const ac = await autocannon({
     url: base, connections: 32, duration: 10,
     requests: [{ setupRequest: (req) => ({ ...req, path: paths[Math.floor(Math.random() * paths.length)] }) }],
