@@ -57,7 +57,7 @@ function hashOf(path: string): string | null {
 export function buildServeResources(stack: Stack, root: string): DesiredResource[] {
   const settings = stack.serve ?? DEFAULT_SERVE;
   const files: Record<string, string> = {
-    "dnsmasq/dnsmasq.conf": renderDnsmasqConfig({ stack: stack.name, root, serverUrl: stack.server.url, settings, clients: dhcpClients(stack) }),
+    "dnsmasq/dnsmasq.conf": renderDnsmasqConfig({ stack: stack.name, serverUrl: stack.server.url, settings, clients: dhcpClients(stack) }),
     "http/boot.ipxe": renderChainScript(stack.server.url),
   };
   if (settings.loaders.uefi === "grub") files["tftp/grub/grub.cfg"] = renderGrubDispatch();

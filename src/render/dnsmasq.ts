@@ -6,7 +6,6 @@
  */
 import type { ServeSettings } from "../model/stack.js";
 import { prefixToNetmask } from "../util/net.js";
-import { RenderError } from "./errors.js";
 import { oneLine } from "./escape.js";
 import { safeMac, safeName } from "./paths.js";
 
@@ -24,8 +23,6 @@ export interface DhcpClient {
 /** What the dnsmasq file is rendered from. */
 export interface DnsmasqInput {
   stack: string;
-  /** Absolute provisioning root; TFTP serves its tftp/. */
-  root: string;
   serverUrl: string;
   settings: ServeSettings;
   clients: DhcpClient[];
@@ -69,10 +66,6 @@ const tagOf = (system: string): string => `bp-${system.replace(/[^A-Za-z0-9_-]/g
 /** Renders the dnsmasq configuration of a stack. */
 export function renderDnsmasqConfig(input: DnsmasqInput): string {
   const { settings } = input;
-  const root = oneLine(input.root, "provisioning root");
-  if (/[,#]/.test(root) || !root.startsWith("/")) {
-    throw new RenderError("render.dnsmasq-path", `the provisioning root ${JSON.stringify(root)} must be an absolute path without "," or "#" to be a dnsmasq tftp-root`);
-  }
   const server = new URL(input.serverUrl);
   const lines = [
     `# bootplan: dnsmasq configuration of stack ${oneLine(input.stack)}; generated, edits are overwritten`,
@@ -81,7 +74,8 @@ export function renderDnsmasqConfig(input: DnsmasqInput): string {
     "bind-dynamic",
     ...(settings.interface ? [`interface=${settings.interface}`] : []),
     "enable-tftp",
-    `tftp-root=${root}/tftp`,
+    // No tftp-root here: the file names no absolute path (the same stack renders the same bytes anywhere).
+    // bootplan serve passes --tftp-root=<root>/tftp; a dnsmasq of your own needs that line beside this file.
     "tftp-no-fail",
   ];
   if (settings.dhcp !== "none") {

@@ -16,6 +16,8 @@ export interface DnsmasqOptions {
   /** The dnsmasq binary; found in the usual places when absent. */
   binary?: string;
   confFile: string;
+  /** The root's tftp/ (absolute), which the rendered file leaves out. */
+  tftpRoot: string;
   /** Extra interface to bind (several serve instances, one per network). */
   interface?: string;
   log: (line: string) => void;
@@ -62,7 +64,7 @@ export class DnsmasqSupervisor {
   async start(): Promise<void> {
     await new Promise<void>((resolve, reject) => {
       const args = [
-        "--keep-in-foreground", `--conf-file=${this.opts.confFile}`, "--log-facility=-", "--log-dhcp", "--pid-file=",
+        "--keep-in-foreground", `--conf-file=${this.opts.confFile}`, `--tftp-root=${this.opts.tftpRoot}`, "--log-facility=-", "--log-dhcp", "--pid-file=",
         // As the user running serve, who can read the root (dnsmasq would otherwise become nobody).
         `--user=${userInfo().username}`,
         ...(this.opts.interface ? [`--interface=${this.opts.interface}`] : []),

@@ -91,7 +91,7 @@ export async function startServer(s: ServeSession, opts: ServeOptions): Promise<
     checkLoaders(root, settings.dhcp === "none" ? [] : loadersHandedOut(settings));
     const binary = findDnsmasq(opts.dnsmasqBinary);
     testDnsmasqConfig(binary, conf);
-    dnsmasq = new DnsmasqSupervisor({ binary, confFile: conf, interface: opts.interface, log: opts.log });
+    dnsmasq = new DnsmasqSupervisor({ binary, confFile: conf, tftpRoot: join(root, "tftp"), interface: opts.interface, log: opts.log });
   }
   const key = stateKey(stack.state.path, opts.env);
   const app = buildHttpServer({
