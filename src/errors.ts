@@ -97,3 +97,13 @@ export function describeError(err: unknown): string {
   if (err instanceof Error) return err.message.split("\n")[0] ?? String(err);
   return String(err);
 }
+
+/** `bootplan serve` cannot start or keep running (a missing tool or loader, an address in use). */
+export class ServeError extends BootplanError {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}

@@ -69,6 +69,10 @@ function program(io: Io, setCode: (n: number) => void): Command {
     .argument("[dir]", "stack directory", ".")
     .action(async (address: string, dir: string, o: CliConfig) => setCode(await (await import("./commands/ssh-keyscan.js")).sshKeyscanCommand(address, dir, o, io)));
 
+  cmd("serve", "serve the provisioning root: HTTP, and TFTP/DHCP through dnsmasq, until SIGTERM/SIGINT", ["listen", "dnsmasq", "interface"])
+    .argument("[dir]", "stack directory", ".")
+    .action(async (dir: string, o: CliConfig) => setCode(await (await import("./commands/serve.js")).serveCommand(dir, o, io)));
+
   const state = p.command("state").description("inspect the recorded state");
   withOptions(state.command("list").description("list recorded resources"), ["json", ...GLOBAL_OPTIONS])
     .argument("[dir]", "stack directory", ".")

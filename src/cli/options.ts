@@ -38,6 +38,12 @@ export interface CliConfig {
   useFacts: boolean;
   /** plan/apply/destroy: run providers in-process or in Pulumi's dynamic-provider host (default: stack.yaml's `executor:`). */
   executor?: ExecutorName;
+  /** serve: HOST:PORT for HTTP (default: server.url's). */
+  listen?: string;
+  /** serve: run dnsmasq for TFTP/DHCP (--no-dnsmasq: HTTP only). */
+  dnsmasq: boolean;
+  /** serve: an interface for dnsmasq to bind besides the configuration's. */
+  interface?: string;
   debug: boolean;
   color: boolean;
 }
@@ -99,6 +105,9 @@ export const OPTIONS: { [K in keyof CliConfig]-?: OptionSpec<CliConfig[K]> } = {
   },
   useFacts: { flags: "--use-facts", description: "decide compatibility on facts gathered over SSH (systems with ssh:) instead of declared attributes", default: false },
   executor: { flags: "--executor <name>", description: "run providers in-process or in Pulumi's own dynamic-provider host: in-process | pulumi-host (default: stack.yaml's executor:, else in-process)", parse: (v) => parseExecutorName(v) },
+  listen: { flags: "--listen <host:port>", description: "serve HTTP here (default: the host and port of the stack's server.url)" },
+  dnsmasq: { flags: "--no-dnsmasq", description: "serve HTTP only; the rendered dnsmasq.conf is for an existing dnsmasq", default: true },
+  interface: { flags: "--interface <name>", description: "bind dnsmasq to this interface too (one serve instance per network)" },
   debug: { flags: "--debug", description: "print stack traces for errors", default: false },
   color: { flags: "--no-color", description: "plain output without colours", default: true },
 };

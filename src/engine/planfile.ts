@@ -39,7 +39,8 @@ export function isPlanFile(path: string): boolean {
 
 /** Writes a saved plan atomically, readable only by its owner. */
 export function savePlan(path: string, stack: Stack, plan: ExecutablePlan): void {
-  const needed = new Set(Object.values(plan.secretNames).flat());
+  // Install tokens are derived from the state key when applying, never declared: only declared secrets are named.
+  const needed = new Set(Object.values(plan.secretNames).flat().filter((n) => stack.secrets[n]));
   const secrets = Object.fromEntries([...needed].map((n) => {
     const { source: _at, ...src } = stack.secrets[n];
     return [n, src as SecretSource];

@@ -14,6 +14,8 @@ import { declaringFile } from "./declared-in.js";
 import { buildGuestResources } from "../virt/graph.js";
 import { powerInputs, powerInstallNote } from "../power/graph.js";
 import { sshSecretsNeeded, systemSshInputs } from "./ssh.js";
+import { installOnceView } from "./install-once.js";
+import { buildServeResources } from "./serve.js";
 
 /** What building the graph needs beyond the stack: secret values (for digests only) and the digester. */
 export interface GraphOptions {
@@ -91,8 +93,9 @@ export function buildDesiredResources(stack: Stack, opts: GraphOptions): Desired
     };
     let part = profileParts.get(profile.name);
     if (part === undefined) profileParts.set(profile.name, (part = profileRenderPart(common)));
-    const key = renderKey(part, sys, packages);
     const recorded = opts.recorded?.(addressOf("system", sys.name));
+    const once = installOnceView(sys, distro.name, stack.server.url, recorded);
+    const key = renderKey(part, once.system, packages);
     let files: Record<string, string>;
     if (recorded && recorded.renderKey === key && recorded.files) {
       files = recorded.files as Record<string, string>;
@@ -100,7 +103,7 @@ export function buildDesiredResources(stack: Stack, opts: GraphOptions): Desired
       try {
         // Paths are unique per machine; a null-prototype map keeps V8 from growing a hidden class per key.
         files = Object.create(null) as Record<string, string>;
-        for (const f of renderSystemFiles({ ...common, system: sys, packages })) files[f.path] = f.content;
+        for (const f of renderSystemFiles({ ...common, system: once.system, packages, installDoneUrl: once.installDoneUrl })) files[f.path] = f.content;
       } catch (err) {
         const why = err instanceof Error ? err.message.split("\n")[0] : String(err);
         const where = tpl ? `template ${relative(stack.dir, tpl)}` : `the built-in ${profile.answerFile.format} template`;
@@ -118,7 +121,7 @@ export function buildDesiredResources(stack: Stack, opts: GraphOptions): Desired
     out.push({
       address: addressOf("system", sys.name), kind: "system", name: sys.name,
       dependsOn: [addressOf("profile", profile.name), addressOf("distro", distro.name)],
-      secretNames: secretsUsed,
+      secretNames: [...new Set([...secretsUsed, ...once.secretNames])],
       inputs: {
         name: sys.name, root, hostname: sys.hostname, profile: profile.name, distro: distro.name, netboot: sys.netboot,
         interfaces: sys.interfaces.map((i) => ({ name: i.name ?? null, mac: i.mac, ip: i.ip ? `${i.ip}/${i.prefix}` : null, gateway: i.gateway ?? null, dns: i.dns })),
@@ -126,6 +129,7 @@ export function buildDesiredResources(stack: Stack, opts: GraphOptions): Desired
         files,
         secretDigests,
         renderKey: key,
+        ...once.inputs,
         ...(decided.governing ? { compat: decided.governing } : {}),
         ...(sys.power ? { power: powerInputs(sys.power) } : {}),
         ...ssh.inputs,
@@ -137,6 +141,7 @@ export function buildDesiredResources(stack: Stack, opts: GraphOptions): Desired
   }
   out.push(...buildGuestResources(stack));
   out.push(...buildCmResources(stack, root));
+  out.push(...buildServeResources(stack, root));
   for (const r of out) r.declaredIn = declaringFile(stack, r);
   return out;
 }

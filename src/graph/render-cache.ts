@@ -43,6 +43,6 @@ export function profileRenderPart(input: Omit<SystemRenderInput, "system" | "pac
 export function renderKey(profilePart: string, s: SystemRenderInput["system"], packages: string[]): string {
   return createHash("sha256")
     .update(profilePart)
-    .update(JSON.stringify([s.name, s.hostname, s.netboot, s.kernelArgs, s.interfaces, s.attributes, packages]))
+    .update(JSON.stringify([s.name, s.hostname, s.netboot, s.netbootOnce ?? false, s.kernelArgs, s.interfaces, s.attributes, packages]))
     .digest("base64url");
 }

@@ -4,7 +4,8 @@ import type { IncompatibleTargetError } from "../compat/errors.js";
 
 /** Resource kinds, each with its own provider. */
 export type ResourceKind = "distro" | "repo" | "profile" | "system" | "cm" | "cm-index"
-  | "guest"; // a libvirt domain on a hypervisor (#12)
+  | "guest" // a libvirt domain on a hypervisor (#12)
+  | "server" | "loader"; // what bootplan serve needs: dnsmasq config and chain scripts; a boot loader (#10)
 
 /** A resource the stack asks for. Inputs are plain JSON; secrets appear only as markers and digests. */
 export interface DesiredResource {

@@ -128,6 +128,8 @@ export interface System {
   interfaces: NetworkInterface[];
   attributes: Record<string, unknown>;
   netboot: boolean;
+  /** `netboot: once`: the installer until its install-done callback is recorded, then the local disk. */
+  netbootOnce?: boolean;
   kernelArgs: string[];
   extra: Record<string, unknown>;
   /** SSH access to the running machine (reinstall via the helper, facts). */
@@ -167,6 +169,16 @@ export interface Guest {
   source: SourcePosition;
 }
 
+/** How `bootplan serve` answers DHCP/TFTP through dnsmasq (`serve:` in stack.yaml; every key has a default). */
+export interface ServeSettings {
+  /** static: dhcp-host per MAC with its address; proxy: proxy-DHCP beside a DHCP server bootplan does not own; none: TFTP only. */
+  dhcp: "static" | "proxy" | "none";
+  /** The interface dnsmasq binds to; all when absent. */
+  interface?: string;
+  /** The first-stage loader DHCP hands out per firmware (iPXE then chains to HTTP). */
+  loaders: { bios: "ipxe" | "pxelinux"; uefi: "ipxe" | "grub" };
+}
+
 export interface StackSettings {
   name: string;
   /** Absolute directory the stack was loaded from. */
@@ -176,6 +188,8 @@ export interface StackSettings {
   server: { url: string };
   /** Where providers run, from `executor:` (the command line's --executor wins); unset means the default. */
   executor?: "in-process" | "pulumi-host";
+  /** `serve:` with defaults applied; absent in stacks built by hand (tests), which means the defaults. */
+  serve?: ServeSettings;
 }
 
 /** A whole validated stack. */

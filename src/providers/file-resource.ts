@@ -81,6 +81,12 @@ export const systemProvider: BootplanProvider = {
 /** Provider for `distro.*`: hosted boot files are copied in and verified; linked ones need no file. */
 export const distroProvider = fileProvider(["root"]);
 
+/** Provider for `server.<stack>`: the dnsmasq configuration and the chain scripts bootplan serve uses. */
+export const serverProvider = fileProvider(["root"]);
+
+/** Provider for `loader.<file>`: a boot loader copied from its Debian package into tftp/, sha256-verified. */
+export const loaderProvider = fileProvider(["root"]);
+
 /** Provider for `cm.<cm>.<system>`: one machine's handoff to one CM system (its own artifacts). */
 export const cmHandoffProvider = fileProvider(["root"], "bootplan/providers/cm-impl.js");
 

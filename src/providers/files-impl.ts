@@ -11,11 +11,11 @@ interface HostedFile {
   target: string;
 }
 
-/** The hosted boot files a distro copies into the root (kernel and initrd when not linked). */
+/** The hosted files a resource copies into the root: a distro's kernel and initrd when not linked, a boot loader once its package is installed. */
 function hostedFiles(props: Props): HostedFile[] {
-  return ["kernel", "initrd"]
+  return ["kernel", "initrd", "loader"]
     .map((k) => props[k] as Partial<HostedFile> | undefined)
-    .filter((f): f is HostedFile => !!f && typeof f.source === "string");
+    .filter((f): f is HostedFile => !!f && typeof f.source === "string" && typeof f.sha256 === "string");
 }
 
 function withoutSecrets(props: Props): Props {

@@ -1,6 +1,6 @@
 /** The provider for each resource kind. */
 import { InternalError } from "../errors.js";
-import { cmHandoffProvider, cmIndexProvider, distroProvider, systemProvider } from "./file-resource.js";
+import { serverProvider, cmHandoffProvider, cmIndexProvider, distroProvider, loaderProvider, systemProvider } from "./file-resource.js";
 import { recordProvider } from "./record.js";
 import { guestProvider } from "./guest.js";
 import type { BootplanProvider } from "./types.js";
@@ -14,6 +14,8 @@ export const PROVIDERS: Record<string, BootplanProvider> = {
   cm: cmHandoffProvider,
   "cm-index": cmIndexProvider,
   guest: guestProvider,
+  server: serverProvider,
+  loader: loaderProvider,
 };
 
 /** The provider for a kind; an unknown kind (a state from a newer bootplan) is an internal error. */

@@ -16,6 +16,7 @@
  *   rootPasswordHash  the text that stands for the root password hash (a secret marker until apply),
  *                     or null when the profile sets no rootPassword
  *   serverUrl         base URL the targets fetch answer files from, no trailing slash
+ *   installDone       `netboot: once`: the URL the installed system calls when done (holds its token), else null
  *
  * Every key is always present (absent values are null), so strict variables catch only real typos.
  * Filters besides liquid's standard ones:
@@ -55,6 +56,7 @@ export interface TemplateVars {
   packages: string[];
   rootPasswordHash: string | null;
   serverUrl: string;
+  installDone: string | null;
 }
 
 /** The install tree in parts; null when absent or not http/https/ftp (d-i has no other mirror protocol). */
@@ -121,5 +123,6 @@ export function templateVars(input: SystemRenderInput): TemplateVars {
     packages: [...input.packages],
     rootPasswordHash: rootPasswordText(input),
     serverUrl: input.serverUrl,
+    installDone: input.installDoneUrl ?? null,
   };
 }

@@ -2,7 +2,7 @@
 import type { BootFile } from "../model/stack.js";
 import { RenderError } from "./errors.js";
 import { grubWord } from "./escape.js";
-import { hostedImageTftpPath } from "./paths.js";
+import { hostedImageTftpPath, hostedImageUrl } from "./paths.js";
 import type { BootSpec } from "./types.js";
 
 /** A linked URL as a GRUB file name: `(http,host[:port])/path` or `(tftp,host)/path`; GRUB has no https. */
@@ -20,9 +20,11 @@ export function grubUrlPath(url: string): string {
   return `(${proto},${u.host})${u.pathname}${u.search}`;
 }
 
-// GRUB's root is the TFTP server it was loaded from, so hosted files are absolute paths on it.
-function source(distro: string, file: BootFile, which: "linux" | "initrd"): string {
-  return file.kind === "linked" ? grubUrlPath(file.url) : `/${hostedImageTftpPath(distro, which)}`;
+// Hosted files come over HTTP from bootplan serve when its URL is plain http; otherwise from GRUB's
+// root, the TFTP server it was loaded from, as absolute paths on it.
+function source(distro: string, file: BootFile, which: "linux" | "initrd", serverUrl?: string): string {
+  if (file.kind === "linked") return grubUrlPath(file.url);
+  return serverUrl?.startsWith("http:") ? grubUrlPath(hostedImageUrl(serverUrl, distro, which)) : `/${hostedImageTftpPath(distro, which)}`;
 }
 
 /** The GRUB config for one interface: one entry booted at once, or back to the firmware for local disk. */
@@ -32,9 +34,9 @@ export function renderGrubConfig(spec: BootSpec): string {
     // `exit` hands control back to the UEFI boot manager, which tries the next entry (the disk).
     return `${head}exit\n`;
   }
-  const kernel = source(spec.distro, spec.kernel, "linux");
-  const initrd = source(spec.distro, spec.initrd, "initrd");
-  const needsHttp = [spec.kernel, spec.initrd].some((f) => f.kind === "linked" && f.url.startsWith("http:"));
+  const kernel = source(spec.distro, spec.kernel, "linux", spec.serverUrl);
+  const initrd = source(spec.distro, spec.initrd, "initrd", spec.serverUrl);
+  const needsHttp = [kernel, initrd].some((f) => f.startsWith("(http,"));
   // Every word is quoted when it needs it: `;` `$` `{` `|` `&` `<` `>` are GRUB metacharacters.
   const linux = ["linux", kernel, ...spec.args].map(grubWord).join(" ");
   return (

@@ -1,12 +1,14 @@
 /** iPXE scripts (https://ipxe.org/scripting). */
 import type { BootFile } from "../model/stack.js";
 import { ipxeWord } from "./escape.js";
-import { hostedImageTftpPath } from "./paths.js";
+import { hostedImageTftpPath, hostedImageUrl } from "./paths.js";
 import type { BootSpec } from "./types.js";
 
-// `${next-server}` is iPXE's own setting (the DHCP next-server), deliberately left for iPXE to expand.
-function source(distro: string, file: BootFile, which: "linux" | "initrd"): string {
-  return file.kind === "linked" ? ipxeWord(file.url) : `tftp://\${next-server}/${hostedImageTftpPath(distro, which)}`;
+// Hosted files come over HTTP from bootplan serve (TFTP moves ~48 MB of installer slowly); without a
+// server URL, `${next-server}` (iPXE's own DHCP setting) names the TFTP server.
+function source(distro: string, file: BootFile, which: "linux" | "initrd", serverUrl?: string): string {
+  if (file.kind === "linked") return ipxeWord(file.url);
+  return serverUrl ? ipxeWord(hostedImageUrl(serverUrl, distro, which)) : `tftp://\${next-server}/${hostedImageTftpPath(distro, which)}`;
 }
 
 /** The iPXE script for one interface: kernel, named initrd, boot; or the local disk. */
@@ -21,8 +23,8 @@ export function renderIpxeScript(spec: BootSpec): string {
   const args = ["initrd=initrd", ...spec.args.map(ipxeWord)].join(" ");
   return (
     head +
-    `kernel ${source(spec.distro, spec.kernel, "linux")} ${args}\n` +
-    `initrd --name initrd ${source(spec.distro, spec.initrd, "initrd")}\n` +
+    `kernel ${source(spec.distro, spec.kernel, "linux", spec.serverUrl)} ${args}\n` +
+    `initrd --name initrd ${source(spec.distro, spec.initrd, "initrd", spec.serverUrl)}\n` +
     `boot\n`
   );
 }

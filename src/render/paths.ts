@@ -46,6 +46,11 @@ export function hostedImageTftpPath(distroName: string, file: "linux" | "initrd"
   return hostedImagePath(distroName, file).slice("tftp/".length);
 }
 
+/** The URL `bootplan serve` serves a hosted boot file at (`<server>/images/<distro>/<file>`), for loaders that speak HTTP. */
+export function hostedImageUrl(serverUrl: string, distroName: string, file: "linux" | "initrd"): string {
+  return `${serverUrl}/${hostedImageTftpPath(distroName, file)}`;
+}
+
 /** `http/answers/<system>.cfg` (kickstart, preseed). */
 export function answerFilePath(systemName: string): string {
   return `http/answers/${safeName(systemName, "system name")}.cfg`;

@@ -16,7 +16,21 @@ export function bootSpec(input: SystemRenderInput, mac: string, args: string[]):
   const system = safeName(input.system.name, "system name");
   if (!input.system.netboot) return { action: "local", system, mac: safeMac(mac) };
   const { distro } = input;
-  return { action: "install", system, mac: safeMac(mac), distro: safeName(distro.name, "distro name"), kernel: distro.kernel, initrd: distro.initrd, args };
+  return { action: "install", system, mac: safeMac(mac), distro: safeName(distro.name, "distro name"), kernel: distro.kernel, initrd: distro.initrd, args, serverUrl: input.serverUrl };
+}
+
+/** The three boot configs (PXELINUX, GRUB, iPXE) of one interface. */
+function bootConfigs(spec: BootSpec): RenderedFile[] {
+  return [
+    { path: pxelinuxPath(spec.mac), content: renderPxelinuxConfig(spec) },
+    { path: grubPath(spec.mac), content: renderGrubConfig(spec) },
+    { path: ipxePath(spec.mac), content: renderIpxeScript(spec) },
+  ];
+}
+
+/** The boot configs that boot the local disk for each MAC of a system: what `netboot: false` renders. */
+export function renderLocalBootConfigs(system: string, macs: string[]): RenderedFile[] {
+  return macs.flatMap((mac) => bootConfigs({ action: "local", system: safeName(system, "system name"), mac: safeMac(mac) }));
 }
 
 /**
@@ -27,12 +41,7 @@ export function renderSystemFiles(input: SystemRenderInput): RenderedFile[] {
   const args = input.system.netboot ? installerKernelArgs(input) : [];
   const files: RenderedFile[] = [];
   for (const nic of input.system.interfaces) {
-    const spec = bootSpec(input, nic.mac, args);
-    files.push(
-      { path: pxelinuxPath(nic.mac), content: renderPxelinuxConfig(spec) },
-      { path: grubPath(nic.mac), content: renderGrubConfig(spec) },
-      { path: ipxePath(nic.mac), content: renderIpxeScript(spec) },
-    );
+    files.push(...bootConfigs(bootSpec(input, nic.mac, args)));
   }
   files.push(...renderAnswerFiles(input));
   // Plain code-unit order, not localeCompare: the result must not depend on the machine's locale.

@@ -26,9 +26,11 @@ export interface SystemRenderInput {
   answerTemplate?: string;
   /** Packages that go in the answer file's package list (the profile's, after compatibility checks). */
   packages: string[];
+  /** `netboot: once`: the install-done callback URL (its token a secret marker) the answer file ends by calling. */
+  installDoneUrl?: string;
 }
 
 /** What one boot-loader config does for one interface: start the installer, or boot the local disk. */
 export type BootSpec =
-  | { action: "install"; system: string; mac: string; distro: string; kernel: BootFile; initrd: BootFile; args: string[] }
+  | { action: "install"; system: string; mac: string; distro: string; kernel: BootFile; initrd: BootFile; args: string[]; serverUrl?: string }
   | { action: "local"; system: string; mac: string };

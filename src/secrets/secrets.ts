@@ -80,19 +80,24 @@ export function stateKeyMissing(statePath: string, env: NodeJS.ProcessEnv = proc
   return !env.BOOTPLAN_STATE_KEY && !existsSync(stateKeyPath(statePath));
 }
 
-/** A digester keyed by BOOTPLAN_STATE_KEY, or by a key file beside the state (created, mode 0600, on first use). */
-export function stateDigester(statePath: string, env: NodeJS.ProcessEnv = process.env, opts: { create?: boolean } = {}): SecretDigester {
-  let key: Buffer | string | undefined = env.BOOTPLAN_STATE_KEY || undefined;
-  if (!key) {
-    const keyFile = stateKeyPath(statePath);
-    // A plan only looks: with no key yet it digests under a throwaway one, and apply creates the real one.
-    if (!existsSync(keyFile) && opts.create === false) key = randomBytes(32);
-    else if (!existsSync(keyFile)) {
-      mkdirSync(dirname(keyFile), { recursive: true, mode: 0o700 });
-      writeFileSync(keyFile, randomBytes(32).toString("hex") + "\n", { mode: 0o600, flag: "wx" });
-    }
-    key ??= readFileSync(keyFile, "utf8").trim();
+/** The state key: BOOTPLAN_STATE_KEY, or the key file beside the state (created, mode 0600, on first use). */
+export function stateKey(statePath: string, env?: NodeJS.ProcessEnv): string;
+/** The state key, or undefined when none exists yet and `create` is false (a plan only looks). */
+export function stateKey(statePath: string, env: NodeJS.ProcessEnv | undefined, opts: { create?: boolean }): string | undefined;
+export function stateKey(statePath: string, env: NodeJS.ProcessEnv = process.env, opts: { create?: boolean } = {}): string | undefined {
+  if (env.BOOTPLAN_STATE_KEY) return env.BOOTPLAN_STATE_KEY;
+  const keyFile = stateKeyPath(statePath);
+  if (!existsSync(keyFile)) {
+    if (opts.create === false) return undefined;
+    mkdirSync(dirname(keyFile), { recursive: true, mode: 0o700 });
+    writeFileSync(keyFile, randomBytes(32).toString("hex") + "\n", { mode: 0o600, flag: "wx" });
   }
-  const k = key;
+  return readFileSync(keyFile, "utf8").trim();
+}
+
+/** A digester keyed by the state key (see stateKey). */
+export function stateDigester(statePath: string, env: NodeJS.ProcessEnv = process.env, opts: { create?: boolean } = {}): SecretDigester {
+  // A plan only looks: with no key yet it digests under a throwaway one, and apply creates the real one.
+  const k: Buffer | string = stateKey(statePath, env, opts) ?? randomBytes(32);
   return (name, value) => "hmac-sha256:" + createHmac("sha256", k).update(`${name}\0${value}`).digest("hex");
 }

@@ -11,7 +11,7 @@ export const KINDS = ["secrets", "distros", "repos", "profiles", "systems", "gue
 export type Kind = (typeof KINDS)[number];
 
 /** Keys that only stack.yaml may set. */
-const SETTINGS = ["stack", "include", "provisioningRoot", "state", "server", "executor"] as const;
+const SETTINGS = ["stack", "include", "provisioningRoot", "state", "server", "executor", "serve"] as const;
 
 /** One named entry of a kind, with where it was declared. */
 export interface RawEntry {

@@ -15,6 +15,7 @@ import { checkLocations, checkSystemValues } from "./check-values.js";
 import { addGuestSystems, resolveGuests } from "../virt/resolve.js";
 import { attachPower } from "../power/resolve.js";
 import { resolveSsh } from "./ssh.js";
+import { serveSettings } from "./serve-settings.js";
 
 /** The answer-file format each OS family's installer reads. */
 export const FORMAT_FOR_FAMILY: Record<OsFamily, AnswerFormat> = { debian: "preseed", ubuntu: "autoinstall", rhel: "kickstart" };
@@ -176,7 +177,7 @@ function resolveSystems(raw: RawStack, profiles: Record<string, Profile>, p: Pro
   const owner = (o: { entry: RawEntry; path: (string | number)[] }): string =>
     `${o.entry.name} (${o.entry.file.file}:${locate(o.entry.file, [...o.entry.path, ...o.path]).line})`;
   for (const e of raw.kinds.systems.values()) {
-    const v = e.value as { profile: string; hostname?: string; interfaces: Record<string, unknown>[]; attributes?: Record<string, unknown>; netboot?: boolean; kernelArgs?: string[]; manage?: unknown };
+    const v = e.value as { profile: string; hostname?: string; interfaces: Record<string, unknown>[]; attributes?: Record<string, unknown>; netboot?: boolean | "once"; kernelArgs?: string[]; manage?: unknown };
     if (!raw.kinds.profiles.has(v.profile)) {
       p.at(e, ["profile"], "stack.dangling-ref", `${addr(e, "profile")}: no profile named ${JSON.stringify(v.profile)} (profiles: ${[...raw.kinds.profiles.keys()].join(", ") || "none"})`);
     }
@@ -222,7 +223,8 @@ function resolveSystems(raw: RawStack, profiles: Record<string, Profile>, p: Pro
       hostname,
       interfaces,
       attributes: v.attributes ?? {},
-      netboot: v.netboot ?? true,
+      netboot: v.netboot !== false,
+      ...(v.netboot === "once" ? { netbootOnce: true } : {}),
       kernelArgs: v.kernelArgs ?? [],
       extra: v.manage ? { manage: v.manage } : {},
       source: where(e),
@@ -299,6 +301,7 @@ export function resolveStack(raw: RawStack): Stack {
     state: { backend: "file", path: statePath },
     server: { url: (s.server?.url ?? "").replace(/\/+$/, "") },
     ...(s.executor ? { executor: s.executor } : {}),
+    serve: serveSettings(raw.settings.serve),
     files: raw.files.map((f) => f.rel.split(sep).join("/")),
     secrets,
     distros,

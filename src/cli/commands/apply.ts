@@ -10,6 +10,7 @@ import type { StateStore, StateWriter } from "../../state/types.js";
 import type { CliConfig } from "../options.js";
 import type { Io } from "../output.js";
 import { progressReporter } from "../progress.js";
+import { installTokenValues } from "../../secrets/install-token.js";
 import { readSecretValues, stateDigester, type SecretDigester } from "../../secrets/secrets.js";
 import { FileStateStore } from "../../state/file-store.js";
 import { removeStaleTemps } from "../../providers/leftovers.js";
@@ -37,7 +38,7 @@ async function applySavedPlan(path: string, opts: CliConfig, io: Io): Promise<nu
     const secrets = readSecretValues(saved.secrets, Object.keys(saved.secrets), io.env);
     assertSecretsUnchanged(saved.plan, secrets, stateDigester(saved.statePath, io.env), path);
     if (!hasChanges(saved.plan)) return settleNoChanges(store, saved.plan, io);
-    return withExecutor(opts.executor ?? saved.executor, { stack: saved.plan.stack }, (executor) => execute({ store, secrets }, saved.plan, opts, io, executor));
+    return withExecutor(opts.executor ?? saved.executor, { stack: saved.plan.stack }, (executor) => execute({ store, secrets, statePath: saved.statePath }, saved.plan, opts, io, executor));
   });
 }
 
@@ -71,7 +72,9 @@ function settleNoChanges(store: StateStore, plan: ExecutablePlan, io: Io): numbe
   return 0;
 }
 
-async function execute(s: Pick<Session, "store" | "secrets">, plan: ExecutablePlan, opts: CliConfig, io: Io, executor: Executor): Promise<number> {
+async function execute(s: Pick<Session, "store" | "secrets"> & { statePath: string }, plan: ExecutablePlan, opts: CliConfig, io: Io, executor: Executor): Promise<number> {
+  // netboot: once tokens are derived from the state key, which apply (unlike plan) may create.
+  const secrets = { ...installTokenValues(Object.values(plan.secretNames).flat(), plan.stack, s.statePath, io.env), ...s.secrets };
   const writer = s.store.writer();
   recordRefresh(writer, plan);
   let interrupted = false;
@@ -83,7 +86,7 @@ async function execute(s: Pick<Session, "store" | "secrets">, plan: ExecutablePl
   const progress = progressReporter(io, plan.changes.length, opts.color);
   try {
     // Systems reinstalled over SSH share one bounded pool, closed when the apply ends.
-    const result = await withSshPool(opts, () => applyPlan(plan, writer, { providerFor: executor.provider.bind(executor), parallelism: opts.parallelism, secrets: s.secrets, onEvent: progress.onEvent, cancelled: () => interrupted }));
+    const result = await withSshPool(opts, () => applyPlan(plan, writer, { providerFor: executor.provider.bind(executor), parallelism: opts.parallelism, secrets, onEvent: progress.onEvent, cancelled: () => interrupted }));
     progress.finish();
     writer.commit();
     const failure = applyFailure(result);
@@ -115,6 +118,6 @@ export async function applyCommand(target: string, opts: CliConfig, io: Io, dest
     if (!hasChanges(plan)) return settleNoChanges(s.store, plan, io);
     io.out(renderPlanText(plan, { color: opts.color && io.isTty, showNewFiles: opts.showNewFiles }));
     await confirm(plan, opts, io, verb);
-    return execute(s, plan, opts, io, executor);
+    return execute({ ...s, statePath: s.stack.state.path }, plan, opts, io, executor);
   }));
 }

@@ -75,6 +75,10 @@ autoinstall:
   storage:
     layout:
       name: "lvm"
+{% if installDone -%}
+{% capture done %}curl -fsS -o /dev/null {{ installDone | ks }}{% endcapture -%}
+  late-commands: [{{ done | yaml_value }}]
+{% endif -%}
 `;
 
 /** NoCloud meta-data: the instance id (the system name) and the short hostname. */

@@ -34,4 +34,9 @@ reboot
 {{ p | one_line }}
 {% endfor -%}
 %end
+{% if installDone %}
+%post --nochroot
+curl -fsS -o /dev/null {{ installDone | ks }} || wget -q -O /dev/null {{ installDone | ks }}
+%end
+{% endif -%}
 `;

@@ -56,4 +56,7 @@ popularity-contest popularity-contest/participate boolean false
 d-i grub-installer/only_debian boolean true
 d-i grub-installer/bootdev string default
 d-i finish-install/reboot_in_progress note
+{% if installDone -%}
+d-i preseed/late_command string wget -q -O /dev/null {{ installDone | ks }}
+{% endif -%}
 `;

@@ -53,6 +53,8 @@ const INPUTS: Record<string, Record<string, unknown>> = {
   cm: { name: "puppet-prod.web01", root, output: "cm/puppet-prod", class: { classes: ["role::web"] }, files: { "cm/puppet-prod/nodes/web01.lab.example.yaml": "---\nclasses:\n  - \"role::web\"\n" } },
   // libvirt's test driver: its built-in domain "test" is what the serialized guest provider reads back.
   guest: { exists: true, name: "test", uri: "test:///default", arch: "x86_64", memoryMiB: 1024, vcpus: 1, firmware: "bios", disks: [], network: "default", mac: "52:54:00:00:00:01" },
+  server: { name: "lab", root, dhcp: "static", files: { "dnsmasq/dnsmasq.conf": "port=0\nenable-tftp\n", "http/boot.ipxe": "#!ipxe\n" } },
+  loader: { name: "undionly.kpxe", root, package: "ipxe", loader: { source, sha256: createHash("sha256").update("fixture kernel\n").digest("hex"), target: "tftp/undionly.kpxe" } },
   "cm-index": { name: "ansible-site", root, output: "cm/ansible-site", nodes: { "web01.lab.example": "web01" }, files: { "cm/ansible-site/inventory.yaml": "---\nall:\n  hosts:\n    web01.lab.example:\n" } },
 };
 
@@ -93,6 +95,8 @@ describe("provider serialization", () => {
       expect(JSON.stringify(created.outs)).not.toContain("$6$hash");
     }
     if (kind === "distro") expect(existsSync(join(root, "tftp/images/d/initrd"))).toBe(true);
+    if (kind === "loader") expect(readFileSync(join(root, "tftp/undionly.kpxe"), "utf8")).toBe("fixture kernel\n");
+    if (kind === "server") expect(readFileSync(join(root, "dnsmasq/dnsmasq.conf"), "utf8")).toBe("port=0\nenable-tftp\n");
     if (kind === "cm") expect(readFileSync(join(root, "cm/puppet-prod/nodes/web01.lab.example.yaml"), "utf8")).toContain("role::web");
     if (kind === "cm-index") expect(existsSync(join(root, "cm/ansible-site/inventory.yaml"))).toBe(true);
   });

@@ -39,8 +39,15 @@ describe("renderGrubConfig", () => {
     expect(text).toContain("  initrd (http,mirror.example:8080)/debian-12-amd64/initrd.img\n");
   });
 
-  it("names hosted boot files as absolute paths on the TFTP server GRUB came from", () => {
+  it("fetches hosted boot files over HTTP from bootplan serve", () => {
     const text = grubFor(input("debian", { distro: hostedDistro("debian") }));
+    expect(text).toMatch(/^  linux \(http,10\.0\.2\.2:8080\)\/images\/debian-12-amd64\/linux /m);
+    expect(text).toContain("  initrd (http,10.0.2.2:8080)/images/debian-12-amd64/initrd\n");
+    expect(text).toContain("insmod http\n");
+  });
+
+  it("names hosted boot files as absolute paths on the TFTP server GRUB came from when the server URL is https", () => {
+    const text = grubFor(input("debian", { distro: hostedDistro("debian"), serverUrl: "https://boot.example" }));
     expect(text).toMatch(/^  linux \/images\/debian-12-amd64\/linux /m);
     expect(text).toContain("  initrd /images/debian-12-amd64/initrd\n");
     expect(text).not.toContain("insmod http");

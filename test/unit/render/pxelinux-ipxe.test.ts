@@ -52,10 +52,10 @@ describe("renderIpxeScript", () => {
     expect(commands[1]).toBe("initrd --name initrd http://mirror.example:8080/debian-12-amd64/initrd.img");
   });
 
-  it("fetches hosted boot files from iPXE's own next-server", () => {
+  it("fetches hosted boot files over HTTP from bootplan serve", () => {
     const text = renderIpxeScript(spec(input("rhel", { distro: hostedDistro("rhel") })));
-    expect(text).toContain("kernel tftp://${next-server}/images/rocky-9-x86_64/linux ");
-    expect(text).toContain("initrd --name initrd tftp://${next-server}/images/rocky-9-x86_64/initrd\n");
+    expect(text).toContain("kernel http://10.0.2.2:8080/images/rocky-9-x86_64/linux ");
+    expect(text).toContain("initrd --name initrd http://10.0.2.2:8080/images/rocky-9-x86_64/initrd\n");
   });
 
   it("passes the nocloud semicolon through as is (iPXE only splits on a lone ';')", () => {

@@ -46,7 +46,7 @@ describe("stack validation errors", () => {
 
   it("rejects wrong types, saying what was found", () => {
     const d = stackWith({ "bad.yaml": system(`    profile: web\n    netboot: "yes"\n    interfaces: [{mac: "52:54:00:aa:00:01"}]\n`) });
-    expect(errorsOf(d)).toEqual([expect.stringMatching(/^bad\.yaml:4:14: systems\.bad01\.netboot: expected boolean, found "yes"$/)]);
+    expect(errorsOf(d)).toEqual([expect.stringMatching(/^bad\.yaml:4:14: systems\.bad01\.netboot: expected one of true, false, "once", found "yes"$/)]);
   });
 
   it("reports YAML syntax errors at their position", () => {
