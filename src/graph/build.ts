@@ -93,10 +93,12 @@ export function buildDesiredResources(stack: Stack, opts: GraphOptions): Desired
     if (part === undefined) profileParts.set(profile.name, (part = profileRenderPart(common)));
     const key = renderKey(part, sys, packages);
     const recorded = opts.recorded?.(addressOf("system", sys.name));
-    let files: Record<string, string>;
+    let files: Record<string, string> | undefined;
+    // Reused rendering: the recorded digests stand for the files (rendered again only if apply must write them).
+    const reused = recorded && recorded.renderKey === key ? (recorded.fileDigests as Record<string, string> | undefined) : undefined;
     if (recorded && recorded.renderKey === key && recorded.files) {
       files = recorded.files as Record<string, string>;
-    } else {
+    } else if (!reused) {
       try {
         // Paths are unique per machine; a null-prototype map keeps V8 from growing a hidden class per key.
         files = Object.create(null) as Record<string, string>;
@@ -123,7 +125,7 @@ export function buildDesiredResources(stack: Stack, opts: GraphOptions): Desired
         name: sys.name, root, hostname: sys.hostname, profile: profile.name, distro: distro.name, netboot: sys.netboot,
         interfaces: sys.interfaces.map((i) => ({ name: i.name ?? null, mac: i.mac, ip: i.ip ? `${i.ip}/${i.prefix}` : null, gateway: i.gateway ?? null, dns: i.dns })),
         attributes: sys.attributes, kernelArgs: sys.kernelArgs,
-        files,
+        ...(files ? { files } : { fileDigests: reused }),
         secretDigests,
         renderKey: key,
         ...(decided.governing ? { compat: decided.governing } : {}),
@@ -135,8 +137,9 @@ export function buildDesiredResources(stack: Stack, opts: GraphOptions): Desired
       ...(decided.errors.length ? { incompatible: decided.errors } : {}),
     });
   }
-  out.push(...buildGuestResources(stack));
-  out.push(...buildCmResources(stack, root));
+  // Not push(...): 100,000 systems' CM resources are more arguments than a call may take.
+  for (const r of buildGuestResources(stack)) out.push(r);
+  for (const r of buildCmResources(stack, root)) out.push(r);
   for (const r of out) r.declaredIn = declaringFile(stack, r);
   return out;
 }

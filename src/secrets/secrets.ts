@@ -93,6 +93,10 @@ export function stateDigester(statePath: string, env: NodeJS.ProcessEnv = proces
     }
     key ??= readFileSync(keyFile, "utf8").trim();
   }
-  const k = key;
-  return (name, value) => "hmac-sha256:" + createHmac("sha256", k).update(`${name}\0${value}`).digest("hex");
+  return digesterWithKey(key);
+}
+
+/** A digester keyed by `key` (a database backend keeps the key beside the state, as the file backend does). */
+export function digesterWithKey(key: Buffer | string): SecretDigester {
+  return (name, value) => "hmac-sha256:" + createHmac("sha256", key).update(`${name}\0${value}`).digest("hex");
 }

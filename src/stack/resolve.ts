@@ -15,6 +15,7 @@ import { checkLocations, checkSystemValues } from "./check-values.js";
 import { addGuestSystems, resolveGuests } from "../virt/resolve.js";
 import { attachPower } from "../power/resolve.js";
 import { resolveSsh } from "./ssh.js";
+import { stateSettings } from "./state-settings.js";
 
 /** The answer-file format each OS family's installer reads. */
 export const FORMAT_FOR_FAMILY: Record<OsFamily, AnswerFormat> = { debian: "preseed", ubuntu: "autoinstall", rhel: "kickstart" };
@@ -235,7 +236,7 @@ function resolveSystems(raw: RawStack, profiles: Record<string, Profile>, p: Pro
 export function resolveStack(raw: RawStack): Stack {
   const p = new Problems();
   const fp: string[] = raw.files.map((f) => `yaml:${f.rel}:${sha256(f.text)}`);
-  const s = raw.settings as { stack: string; provisioningRoot?: string; state?: { path?: string }; server?: { url: string } };
+  const s = raw.settings as { stack: string; provisioningRoot?: string; state?: { path?: string; backend?: "file" | "postgres"; url?: SecretSource; schema?: string }; server?: { url: string } };
   if (!s.server) p.list.push(new StackError("stack.missing-key", locate(raw.root, []), `(document root): missing required key "server" (the URL targets fetch answer files from)`));
   const inside = (key: "provisioningRoot" | "state", rel: string): string => {
     const abs = stackFile(raw.dir, rel);
@@ -296,7 +297,7 @@ export function resolveStack(raw: RawStack): Stack {
     name: s.stack,
     dir: raw.dir,
     provisioningRoot,
-    state: { backend: "file", path: statePath },
+    state: stateSettings(raw.dir, s.state, statePath),
     server: { url: (s.server?.url ?? "").replace(/\/+$/, "") },
     files: raw.files.map((f) => f.rel.split(sep).join("/")),
     secrets,
