@@ -1,5 +1,5 @@
 // Generates a synthetic fleet stack for the benchmark: N systems over 20 profiles and 4 distros.
-import { mkdirSync, writeFileSync, cpSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync, cpSync } from "node:fs";
 import { join } from "node:path";
 
 const FAMILIES = [
@@ -80,6 +80,56 @@ export function generateStack(dir, n, { labDir, compat = false, cm = false }) {
       lines.push(`  sys-${id}:`, `    profile: ${profile}`, `    hostname: sys-${id}.bench.example`,
         `    interfaces: [{name: eth0, mac: "${mac}", ip: ${ip}, gateway: 10.255.255.254, dns: [10.255.255.253]}]`,
         `    attributes: {arch: x86_64, firmware: ${i % 2 ? "uefi" : "bios"}, memoryMiB: 8192}`);
+    }
+    writeFileSync(join(dir, "systems", `systems-${String(f).padStart(3, "0")}.yaml`), lines.join("\n") + "\n");
+  }
+  return join(dir, "systems", "systems-000.yaml");
+}
+
+/**
+ * A fleet cloned from the lab's own systems, so it uses every feature the lab does: packages with
+ * requirement lists (a .deb's metadata among them), an external list, Puppet and Ansible bindings on
+ * profiles and systems, a secret, hosted and linked boot files. System i is a copy of the lab's system
+ * i mod 5 under a new name, MAC and address. Returns the path of the file holding the first system.
+ */
+export function generateLabFleet(dir, n, { labDir, cm = true }) {
+  cpSync(labDir, dir, { recursive: true, filter: (src) => !src.includes(".bootplan") && !src.endsWith("systems.yaml") && (cm || !src.endsWith("cm.yaml")) });
+  // Without CM: the same fleet with every manage: binding removed, to measure what the handoff costs.
+  const noManage = (lines) => {
+    const out = [];
+    let depth = -1; // indentation of the manage: key being dropped, -1 when none
+    for (const l of lines) {
+      const indent = l.search(/\S/);
+      if (depth >= 0 && (indent < 0 || indent > depth)) continue;
+      depth = /^\s+manage:/.test(l) ? indent : -1;
+      if (depth < 0) out.push(l);
+    }
+    return out;
+  };
+  if (!cm) {
+    const profiles = join(dir, "profiles.yaml");
+    writeFileSync(profiles, noManage(readFileSync(profiles, "utf8").split("\n")).join("\n"));
+  }
+  const lab = readFileSync(join(labDir, "systems.yaml"), "utf8");
+  // The lab's systems, each as its YAML lines after the name (indented four spaces).
+  const templates = [];
+  for (const block of lab.split(/^  (?=[a-z0-9-]+:\n)/m).slice(1)) {
+    const [head, ...body] = block.split("\n");
+    const kept = body.filter((l) => l.startsWith("    ") && !/^\s+(hostname|interfaces):/.test(l));
+    templates.push({ name: head.replace(/:$/, ""), body: cm ? kept : noManage(kept) });
+  }
+  mkdirSync(join(dir, "systems"), { recursive: true });
+  const perFile = 1000;
+  for (let f = 0; f * perFile < n; f++) {
+    const lines = ["systems:"];
+    for (let i = f * perFile; i < Math.min(n, (f + 1) * perFile); i++) {
+      const t = templates[i % templates.length];
+      const id = String(i).padStart(6, "0");
+      const mac = `52:55:${((i >> 16) & 255).toString(16).padStart(2, "0")}:${((i >> 8) & 255).toString(16).padStart(2, "0")}:${(i & 255).toString(16).padStart(2, "0")}:01`;
+      const ip = `10.${16 + ((i >> 16) & 255)}.${(i >> 8) & 255}.${i & 255}/8`;
+      lines.push(`  ${t.name}-${id}:`, ...t.body.filter((l) => /^    profile:/.test(l)), `    hostname: ${t.name}-${id}.lab.example`,
+        `    interfaces: [{name: eth0, mac: "${mac}", ip: ${ip}, gateway: 10.0.2.2, dns: [10.0.2.3]}]`,
+        ...t.body.filter((l) => !/^    profile:/.test(l)));
     }
     writeFileSync(join(dir, "systems", `systems-${String(f).padStart(3, "0")}.yaml`), lines.join("\n") + "\n");
   }

@@ -1,5 +1,7 @@
-// Loaded with --require by the benchmark: reports the process's peak RSS when it exits.
+// Loaded with --require by the benchmark: reports the process's peak RSS (bytes) and CPU time (ms) when it exits.
 process.on("exit", () => {
   const file = process.env.BOOTPLAN_BENCH_RSS_FILE;
-  if (file) require("node:fs").writeFileSync(file, String(process.resourceUsage().maxRSS * 1024));
+  if (!file) return;
+  const u = process.resourceUsage();
+  require("node:fs").writeFileSync(file, `${u.maxRSS * 1024} ${(u.userCPUTime + u.systemCPUTime) / 1000}`);
 });

@@ -4,6 +4,7 @@ import { Command, CommanderError } from "commander";
 import { BootplanError } from "../errors.js";
 import { GLOBAL_OPTIONS, withOptions, type CliConfig } from "./options.js";
 import { processIo, type Io } from "./output.js";
+import { closePgConnections } from "../state/pg-connect.js";
 
 /** Exit codes: 0 success (no changes), 1 error, 2 changes present (with --detailed-exitcode), 130 interrupted. */
 export const EXIT = { ok: 0, error: 1, changes: 2, interrupted: 130 } as const;
@@ -84,6 +85,9 @@ function program(io: Io, setCode: (n: number) => void): Command {
   withOptions(state.command("unlock").description("release a state lock whose process is gone"), ["force", "pid", ...GLOBAL_OPTIONS])
     .argument("[dir]", "stack directory", ".")
     .action(async (dir: string, o: CliConfig) => setCode(await (await import("./commands/state.js")).stateUnlockCommand(dir, o, io)));
+  withOptions(state.command("migrate").description("copy the state to the other backend (--to postgres|file), checked by digest"), ["to", "force", ...GLOBAL_OPTIONS])
+    .argument("[dir]", "stack directory", ".")
+    .action(async (dir: string, o: CliConfig) => setCode(await (await import("./commands/state.js")).stateMigrateCommand(dir, o, io)));
   return p;
 }
 
@@ -106,5 +110,8 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
       io.err(debug ? `${(err as Error)?.stack}\n` : "This is a bug in bootplan; run again with --debug for a stack trace and report it.\n");
     }
     return EXIT.error;
+  } finally {
+    // A PostgreSQL state's connections would keep the process alive.
+    await closePgConnections();
   }
 }

@@ -44,6 +44,8 @@ export interface CliConfig {
   dnsmasq: boolean;
   /** serve: an interface for dnsmasq to bind besides the configuration's. */
   interface?: string;
+  /** state migrate: the backend to copy the state to. */
+  to?: string;
   debug: boolean;
   color: boolean;
 }
@@ -88,7 +90,7 @@ export const OPTIONS: { [K in keyof CliConfig]-?: OptionSpec<CliConfig[K]> } = {
   lockTimeout: { flags: "--lock-timeout <duration>", description: "wait this long for the state lock (e.g. 30s); default: fail at once", default: 0, parse: parseDuration },
   lock: { flags: "--no-lock", description: "do not take the state lock (read-only plans only)", default: true },
   showNewFiles: { flags: "--show-new-files", description: "print the whole content of files a create writes", default: false },
-  force: { flags: "--force", description: "unlock even when the holder may still be running", default: false },
+  force: { flags: "--force", description: "state unlock: even when the holder may still be running; state migrate: replace a state already there", default: false },
   pid: { flags: "--pid <pid>", description: "with --force: confirm the pid of a holder still running on this host", parse: positiveInt("--pid") },
   package: { flags: "--package <name>", description: "explain only this package of the target" },
   state: { flags: "--state <file>", description: "read this state file instead of the one the stack's stack.yaml names" },
@@ -108,6 +110,7 @@ export const OPTIONS: { [K in keyof CliConfig]-?: OptionSpec<CliConfig[K]> } = {
   listen: { flags: "--listen <host:port>", description: "serve HTTP here (default: the host and port of the stack's server.url)" },
   dnsmasq: { flags: "--no-dnsmasq", description: "serve HTTP only; the rendered dnsmasq.conf is for an existing dnsmasq", default: true },
   interface: { flags: "--interface <name>", description: "bind dnsmasq to this interface too (one serve instance per network)" },
+  to: { flags: "--to <backend>", description: "the backend to copy the state to: postgres or file" },
   debug: { flags: "--debug", description: "print stack traces for errors", default: false },
   color: { flags: "--no-color", description: "plain output without colours", default: true },
 };

@@ -1,49 +1,58 @@
 /** The steps commands share: load the stack, open and lock its state, read secrets, build and plan. */
 import { computePlan } from "../engine/plan.js";
 import type { ExecutablePlan } from "../engine/types.js";
+import { diffFiles } from "../engine/field-diff.js";
+import { recordedText } from "../providers/file-digests.js";
 import { buildDesiredResources, secretsNeeded } from "../graph/build.js";
 import type { DesiredResource } from "../graph/resource.js";
 import type { Executor } from "../executor/types.js";
 import type { Stack } from "../model/stack.js";
 import { providerFor } from "../providers/index.js";
-import { readSecrets, stateDigester, stateKeyMissing, stateKeyPath } from "../secrets/secrets.js";
+import { readSecrets, stateDigester, stateKeyMissing, stateKeyPath, type SecretDigester } from "../secrets/secrets.js";
 import { loadStack } from "../stack/load.js";
 import { rootWarnings } from "../providers/leftovers.js";
-import { FileStateStore } from "../state/file-store.js";
-import { StateLock } from "../state/lock.js";
-import type { StateDocument } from "../state/types.js";
+import { openStateBackend, type StateBackend } from "../state/backend.js";
+import type { StateDocument, StateStore } from "../state/types.js";
 import type { Io } from "./output.js";
 
 /** A stack opened for planning or applying. */
 export interface Session {
   stack: Stack;
-  store: FileStateStore;
+  /** The stack's state backend (file or PostgreSQL) and its store. */
+  backend: StateBackend;
+  store: StateStore;
   secrets: Record<string, string>;
+  /** Makes the keyed digests recorded for secrets; `create` false: a file backend's plan creates no key file. */
+  digest: (create: boolean) => SecretDigester;
 }
 
-/** Loads the stack in `dir` and reads the secrets its systems need. */
-export function openSession(dir: string, io: Io): Session {
+/** Loads the stack in `dir`, opens its state backend and reads the secrets its systems need. */
+export async function openSession(dir: string, io: Io): Promise<Session> {
   const stack = loadStack(dir);
-  const store = new FileStateStore(stack.state.path, stack.name);
   const secrets = readSecrets(stack, secretsNeeded(stack), io.env);
-  return { stack, store, secrets };
+  const backend = await openStateBackend(stack.state, stack.name, io.env);
+  // A database backend keeps its key beside the state (one round trip); the file backend reads or creates its key file.
+  const shared = backend.kind === "file" ? undefined : await backend.digester(io.env);
+  return { stack, backend, store: backend.store, secrets, digest: (create) => shared ?? stateDigester(stack.state.path, io.env, { create }) };
 }
 
 /** The desired resources of a session's stack; recorded renderings are reused where their inputs are unchanged. */
 export function desiredResources(s: Session, io: Io, state?: StateDocument, createKey = true): DesiredResource[] {
   return buildDesiredResources(s.stack, {
     secrets: s.secrets,
-    digest: stateDigester(s.stack.state.path, io.env, { create: createKey }),
+    digest: s.digest(createKey),
     recorded: state ? (a) => state.resources[a]?.outputs : undefined,
   });
 }
 
 /** Plans the session's stack against `state`, calling providers through `executor` (in-process when none). */
 export async function planSession(s: Session, state: StateDocument, io: Io, opts: { targets?: string[]; destroy?: boolean; readOnly?: boolean; executor?: Executor; replace?: string[] }): Promise<ExecutablePlan> {
-  const keyLost = stateKeyMissing(s.stack.state.path, io.env) && hasSecretDigests(state);
+  const keyLost = s.backend.kind === "file" && stateKeyMissing(s.stack.state.path, io.env) && hasSecretDigests(state);
   const desired = opts.destroy ? [] : desiredResources(s, io, state, !opts.readOnly);
   const provider = opts.executor ? opts.executor.provider.bind(opts.executor) : providerFor;
   const plan = await computePlan(desired, state, { stack: s.stack.name, fingerprint: s.stack.fingerprint, providerFor: provider, targets: opts.targets, destroy: opts.destroy, replace: opts.replace });
+  renderReused(s, state, plan, !opts.readOnly);
+  showRecordedText(s, state, plan);
   plan.warnings.push(...rootWarnings(s.stack.provisioningRoot, state));
   if (keyLost) {
     plan.warnings.push(`secret digests cannot be checked: state key missing (${stateKeyPath(s.stack.state.path)}, or BOOTPLAN_STATE_KEY); every system with a secret shows as changed. Restore the key to see real changes, or apply to record digests under the new key`);
@@ -51,14 +60,49 @@ export async function planSession(s: Session, state: StateDocument, io: Io, opts
   return plan;
 }
 
+/**
+ * The state keeps digests, not the text of rendered files: a changed file's diff takes its previous text
+ * from the provisioning root when that file is still exactly as recorded (otherwise the diff says so).
+ */
+function showRecordedText(s: Session, state: StateDocument, plan: ExecutablePlan): void {
+  for (const c of plan.changes) {
+    const digests = state.resources[c.address]?.outputs.fileDigests as Record<string, string> | undefined;
+    if (!digests || !c.files.some((f) => f.action !== "create")) continue;
+    const old: Record<string, string> = {};
+    for (const f of c.files) {
+      const text = f.path in digests ? recordedText(s.stack.provisioningRoot, f.path, digests[f.path], s.secrets) : undefined;
+      if (text !== undefined) old[f.path] = text;
+    }
+    if (Object.keys(old).length) c.files = diffFiles(old, plan.inputs[c.address]?.files as Record<string, string> | undefined, digests);
+  }
+}
+
+/**
+ * A system whose rendering was reused carries only its files' digests; when it must be written anyway
+ * (another field changed), its files are rendered now so apply has the text to write.
+ */
+function renderReused(s: Session, state: StateDocument, plan: ExecutablePlan, createKey: boolean): void {
+  const missing = new Set(Object.entries(plan.inputs).filter(([, i]) => i.fileDigests && !i.files).map(([a]) => a));
+  if (!missing.size) return;
+  const again = buildDesiredResources(s.stack, {
+    secrets: s.secrets, digest: s.digest(createKey),
+    recorded: (a) => (missing.has(a) ? undefined : state.resources[a]?.outputs),
+  });
+  for (const r of again) {
+    if (!missing.has(r.address)) continue;
+    const { fileDigests: _digests, ...rest } = plan.inputs[r.address];
+    plan.inputs[r.address] = { ...rest, files: r.inputs.files };
+  }
+}
+
 /** Runs `fn` holding the state lock (unless `lock` is false), releasing it however `fn` ends. */
-export async function withStateLock<T>(statePath: string, command: string, opts: { lock?: boolean; lockTimeout?: number }, fn: () => Promise<T>): Promise<T> {
+export async function withStateLock<T>(backend: StateBackend, command: string, opts: { lock?: boolean; lockTimeout?: number }, fn: () => Promise<T>): Promise<T> {
   if (opts.lock === false) return fn();
-  const lock = await StateLock.acquire(statePath, command, { timeoutMs: opts.lockTimeout ?? 0 });
+  const lock = await backend.lock(command, { timeoutMs: opts.lockTimeout ?? 0 });
   try {
     return await fn();
   } finally {
-    lock.release();
+    await lock.release();
   }
 }
 

@@ -108,6 +108,13 @@ export class RecordedState {
     private readonly buf: Buffer,
   ) {}
 
+  /** A state already read by another backend (PostgreSQL): `path` names it in messages. */
+  static fromRecords(path: string, records: Record<string, RecordedResource>): RecordedState {
+    const s = new RecordedState(path, Buffer.alloc(0));
+    s.full = records;
+    return s;
+  }
+
   /** Opens the state file; a missing one is a lookup error (nothing has been handed over yet). */
   static open(path: string): RecordedState {
     if (!existsSync(path)) throw new CmLookupError("cm.no-state", `${path}: no recorded state (run bootplan apply first, or pass --state FILE)`);
@@ -219,8 +226,8 @@ export class RecordedState {
       seen.add(open);
       const rec = JSON.parse(this.buf.toString("utf8", start, end + 1));
       if (!isRecord(rec) || rec.kind !== "cm") continue;
-      const o = rec.outputs as { cm?: string; system?: string; files?: Record<string, string> };
-      const path = Object.keys(o.files ?? {}).find((f) => f.endsWith(suffix) && (f.length === suffix.length || f[f.length - suffix.length - 1] === "/" || suffix.startsWith("/")));
+      const o = rec.outputs as { cm?: string; system?: string; files?: Record<string, string>; fileDigests?: Record<string, string> };
+      const path = Object.keys(o.files ?? o.fileDigests ?? {}).find((f) => f.endsWith(suffix) && (f.length === suffix.length || f[f.length - suffix.length - 1] === "/" || suffix.startsWith("/")));
       if (path && o.cm && o.system) out.push({ address: `cm.${o.cm}.${o.system}`, rec, path });
     }
     return out;

@@ -54,19 +54,19 @@ function waitGraph(plan: ExecutablePlan, recordedDeps: (a: string) => string[]):
 async function runOne(c: PlannedChange, plan: ExecutablePlan, writer: StateWriter, opts: ApplyOptions): Promise<void> {
   const provider = opts.providerFor(c.kind, c.address);
   const rec = writer.current().resources[c.address];
-  writer.begin(c.address, c.action);
+  await writer.begin(c.address, c.action);
   const news = plan.inputs[c.address];
   const secretValues = Object.fromEntries((plan.secretNames[c.address] ?? []).map((n) => [n, opts.secrets[n]]));
   const withSecrets = news && Object.keys(secretValues).length ? { ...news, [SECRET_INPUT]: secretValues } : news;
   switch (c.action) {
     case "create": {
       const r = await provider.create(withSecrets);
-      writer.record(c.address, { kind: c.kind, id: r.id, outputs: r.outs ?? news, dependsOn: c.dependsOn, ...(c.declaredIn ? { declaredIn: c.declaredIn } : {}) });
+      await writer.record(c.address, { kind: c.kind, id: r.id, outputs: r.outs ?? news, dependsOn: c.dependsOn, ...(c.declaredIn ? { declaredIn: c.declaredIn } : {}) });
       break;
     }
     case "update": {
       const r = await provider.update(rec.id, rec.outputs, withSecrets);
-      writer.record(c.address, { kind: c.kind, id: rec.id, outputs: r.outs ?? news, dependsOn: c.dependsOn, ...(c.declaredIn ? { declaredIn: c.declaredIn } : {}) });
+      await writer.record(c.address, { kind: c.kind, id: rec.id, outputs: r.outs ?? news, dependsOn: c.dependsOn, ...(c.declaredIn ? { declaredIn: c.declaredIn } : {}) });
       break;
     }
     case "replace": {
@@ -74,12 +74,12 @@ async function runOne(c: PlannedChange, plan: ExecutablePlan, writer: StateWrite
       await provider.delete(rec.id, rec.outputs);
       const r = await provider.create({ ...withSecrets, [REPLACING_INPUT]: true });
       const { [REPLACING_INPUT]: _flag, ...outputs } = (r.outs ?? news) as Record<string, unknown>;
-      writer.record(c.address, { kind: c.kind, id: r.id, outputs, dependsOn: c.dependsOn, ...(c.declaredIn ? { declaredIn: c.declaredIn } : {}) });
+      await writer.record(c.address, { kind: c.kind, id: r.id, outputs, dependsOn: c.dependsOn, ...(c.declaredIn ? { declaredIn: c.declaredIn } : {}) });
       break;
     }
     case "delete":
       await provider.delete(rec.id, rec.outputs);
-      writer.remove(c.address);
+      await writer.remove(c.address);
       break;
   }
 }

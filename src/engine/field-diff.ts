@@ -5,9 +5,10 @@ import { BOOKKEEPING_KEYS, SECRET_INPUT } from "../providers/types.js";
 import { jsonEqual } from "../util/equal.js";
 import { isPlainObject } from "../util/merge.js";
 import type { FieldChange, FileChange } from "./types.js";
+import { fileDigests } from "../providers/file-digests.js";
 
 /** Keys shown as file diffs rather than fields, or not shown at all. */
-const NOT_FIELDS = new Set(["files", SECRET_INPUT, ...BOOKKEEPING_KEYS]);
+const NOT_FIELDS = new Set(["files", "fileDigests", SECRET_INPUT, ...BOOKKEEPING_KEYS]);
 
 function flatten(value: unknown, prefix: string, out: Map<string, unknown>): void {
   if (isPlainObject(value) && Object.keys(value).length > 0) {
@@ -46,14 +47,21 @@ function countLines(patch: string): { added: number; removed: number } {
   return { added, removed };
 }
 
-/** Unified diffs of the rendered files that differ, secrets masked. */
-export function diffFiles(olds: Record<string, string> | undefined, news: Record<string, string> | undefined): FileChange[] {
+/**
+ * Unified diffs of the rendered files that differ, secrets masked. A state records only each file's
+ * digest (`oldDigests`): a changed file then shows its new text whole, its old text not being kept.
+ */
+export function diffFiles(olds: Record<string, string> | undefined, news: Record<string, string> | undefined, oldDigests?: Record<string, string>): FileChange[] {
   const out: FileChange[] = [];
   const o = olds ?? {}, n = news ?? {};
-  for (const path of [...new Set([...Object.keys(o), ...Object.keys(n)])].sort()) {
-    if (o[path] === n[path]) continue;
-    const action = !(path in o) ? "create" : !(path in n) ? "delete" : "update";
-    const before = maskSecrets(o[path] ?? ""), after = maskSecrets(n[path] ?? "");
+  const known = oldDigests ?? {};
+  const newDigests = oldDigests ? fileDigests(n) : {};
+  for (const path of [...new Set([...Object.keys(o), ...Object.keys(known), ...Object.keys(n)])].sort()) {
+    const inOld = path in o || path in known;
+    if (path in o ? o[path] === n[path] : path in known && known[path] === newDigests[path]) continue;
+    const action = !inOld ? "create" : !(path in n) ? "delete" : "update";
+    const before = path in o ? maskSecrets(o[path]) : inOld ? `(previous text not kept in state: sha256 ${known[path]})\n` : "";
+    const after = maskSecrets(n[path] ?? "");
     const diff = createTwoFilesPatch(
       action === "create" ? "/dev/null" : `a/${path}`,
       action === "delete" ? "/dev/null" : `b/${path}`,

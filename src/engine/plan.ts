@@ -51,7 +51,7 @@ export function withDependencies(targets: string[], deps: (address: string) => s
     const a = stack.pop()!;
     if (out.has(a)) continue;
     out.add(a);
-    stack.push(...deps(a));
+    for (const d of deps(a)) stack.push(d);
   }
   return out;
 }
@@ -73,6 +73,10 @@ function notesOf(r: DesiredResource, install: boolean, extra: string[] = []): { 
 
 function files(rec: Record<string, unknown> | undefined): Record<string, string> | undefined {
   return rec?.files as Record<string, string> | undefined;
+}
+
+function digests(rec: Record<string, unknown> | undefined): Record<string, string> | undefined {
+  return rec?.fileDigests as Record<string, string> | undefined;
 }
 
 /** Computes the plan; pure apart from the providers' check and diff, which read nothing for bootplan's own kinds. */
@@ -145,7 +149,7 @@ export async function computePlan(desiredList: DesiredResource[], state: StateDo
         changes.push({
           address: r.address, kind: r.kind, action: replace ? "replace" : "update",
           ...(replace ? { reason: sys?.reason ?? replaceReason(r.kind, d.replaces!) } : {}), ...declared(r.declaredIn),
-          fields: diffFields(rec.outputs, news), files: diffFiles(files(rec.outputs), files(news)), dependsOn: r.dependsOn,
+          fields: diffFields(rec.outputs, news), files: diffFiles(files(rec.outputs), files(news), digests(rec.outputs)), dependsOn: r.dependsOn,
           ...notesOf(r, replace, sys?.notes),
         });
       }
@@ -156,7 +160,7 @@ export async function computePlan(desiredList: DesiredResource[], state: StateDo
   for (const [address, rec] of Object.entries(recorded)) {
     if ((!opts.destroy && desired.has(address)) || !wanted(address)) continue;
     summary.destroy++;
-    changes.push({ address, kind: rec.kind, action: "delete", ...declared(rec.declaredIn), fields: diffFields(rec.outputs, undefined), files: diffFiles(files(rec.outputs), undefined), dependsOn: rec.dependsOn });
+    changes.push({ address, kind: rec.kind, action: "delete", ...declared(rec.declaredIn), fields: diffFields(rec.outputs, undefined), files: diffFiles(files(rec.outputs), undefined, digests(rec.outputs)), dependsOn: rec.dependsOn });
   }
   changes.sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
 

@@ -1,7 +1,7 @@
 /** Saved plans: `plan --out FILE` writes one, `apply FILE` applies exactly it or refuses when it is stale. */
 import { existsSync, readFileSync } from "node:fs";
 import { StalePlanError, UsageError } from "../errors.js";
-import type { SecretSource, Stack } from "../model/stack.js";
+import type { SecretSource, Stack, StateSettings } from "../model/stack.js";
 import { fingerprintChange } from "../stack/fingerprint.js";
 import type { StateDocument } from "../state/types.js";
 import { writeFileAtomic } from "../util/atomic.js";
@@ -20,6 +20,8 @@ export interface SavedPlan {
   fingerprintInputs: string[];
   /** Absolute path of the state file. */
   statePath: string;
+  /** The stack's state settings (backend; for PostgreSQL where its URL is read from, never the URL). */
+  state?: StateSettings;
   /** Where the secrets the plan's resources need are read from. */
   secrets: Record<string, SecretSource>;
   /** The stack's `executor:` when the plan was made, so `apply FILE` runs providers where the stack says. */
@@ -45,7 +47,7 @@ export function savePlan(path: string, stack: Stack, plan: ExecutablePlan): void
     const { source: _at, ...src } = stack.secrets[n];
     return [n, src as SecretSource];
   }));
-  const doc: SavedPlan = { bootplanSavedPlan: 1, stackDir: stack.dir, fingerprintInputs: stack.fingerprintInputs, statePath: stack.state.path, secrets, ...(stack.executor ? { executor: stack.executor } : {}), plan };
+  const doc: SavedPlan = { bootplanSavedPlan: 1, stackDir: stack.dir, fingerprintInputs: stack.fingerprintInputs, statePath: stack.state.path, state: stack.state, secrets, ...(stack.executor ? { executor: stack.executor } : {}), plan };
   writeFileAtomic(path, JSON.stringify(doc) + "\n", { backup: false });
 }
 

@@ -96,10 +96,12 @@ export function buildDesiredResources(stack: Stack, opts: GraphOptions): Desired
     const recorded = opts.recorded?.(addressOf("system", sys.name));
     const once = installOnceView(sys, distro.name, stack.server.url, recorded);
     const key = renderKey(part, once.system, packages);
-    let files: Record<string, string>;
+    let files: Record<string, string> | undefined;
+    // Reused rendering: the recorded digests stand for the files (rendered again only if apply must write them).
+    const reused = recorded && recorded.renderKey === key ? (recorded.fileDigests as Record<string, string> | undefined) : undefined;
     if (recorded && recorded.renderKey === key && recorded.files) {
       files = recorded.files as Record<string, string>;
-    } else {
+    } else if (!reused) {
       try {
         // Paths are unique per machine; a null-prototype map keeps V8 from growing a hidden class per key.
         files = Object.create(null) as Record<string, string>;
@@ -126,7 +128,7 @@ export function buildDesiredResources(stack: Stack, opts: GraphOptions): Desired
         name: sys.name, root, hostname: sys.hostname, profile: profile.name, distro: distro.name, netboot: sys.netboot,
         interfaces: sys.interfaces.map((i) => ({ name: i.name ?? null, mac: i.mac, ip: i.ip ? `${i.ip}/${i.prefix}` : null, gateway: i.gateway ?? null, dns: i.dns })),
         attributes: sys.attributes, kernelArgs: sys.kernelArgs,
-        files,
+        ...(files ? { files } : { fileDigests: reused }),
         secretDigests,
         renderKey: key,
         ...once.inputs,
@@ -139,9 +141,10 @@ export function buildDesiredResources(stack: Stack, opts: GraphOptions): Desired
       ...(decided.errors.length ? { incompatible: decided.errors } : {}),
     });
   }
-  out.push(...buildGuestResources(stack));
-  out.push(...buildCmResources(stack, root));
-  out.push(...buildServeResources(stack, root));
+  // Not push(...): 100,000 systems' CM resources are more arguments than a call may take.
+  for (const r of buildGuestResources(stack)) out.push(r);
+  for (const r of buildCmResources(stack, root)) out.push(r);
+  for (const r of buildServeResources(stack, root)) out.push(r);
   for (const r of out) r.declaredIn = declaringFile(stack, r);
   return out;
 }

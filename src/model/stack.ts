@@ -179,12 +179,23 @@ export interface ServeSettings {
   loaders: { bios: "ipxe" | "pxelinux"; uefi: "ipxe" | "grub" };
 }
 
+/** The `state:` settings: the file backend, or PostgreSQL with its URL's source and schema. */
+export interface StateSettings {
+  backend: "file" | "postgres";
+  path: string;
+  /** postgres: where the connection URL is read from (never the URL itself). */
+  url?: SecretSource;
+  /** postgres: the schema holding bootplan's tables. */
+  schema?: string;
+}
+
 export interface StackSettings {
   name: string;
   /** Absolute directory the stack was loaded from. */
   dir: string;
   provisioningRoot: string;
-  state: { backend: "file"; path: string };
+  /** Where state lives: `path` always (the file backend's file; beside it, local files such as the lock of a file state). */
+  state: StateSettings;
   server: { url: string };
   /** Where providers run, from `executor:` (the command line's --executor wins); unset means the default. */
   executor?: "in-process" | "pulumi-host";

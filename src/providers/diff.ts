@@ -1,9 +1,11 @@
 /** The diff every bootplan provider uses: top-level keys compared structurally, some keys forcing replacement. */
 import type * as pulumi from "@pulumi/pulumi";
 import { jsonEqual } from "../util/equal.js";
+import { digestsOf } from "./file-digests.js";
 import { BOOKKEEPING_KEYS, SECRET_INPUT } from "./types.js";
 
-const IGNORED = new Set([...BOOKKEEPING_KEYS, SECRET_INPUT]);
+/** Rendered files are compared by digest: the state records digests, desired inputs may hold the text. */
+const IGNORED = new Set([...BOOKKEEPING_KEYS, SECRET_INPUT, "files", "fileDigests"]);
 
 /** Compares recorded outputs with new inputs; a change to a `replaceOn` key means replace rather than update. */
 export function diffProps(
@@ -17,6 +19,7 @@ export function diffProps(
     if (IGNORED.has(k)) continue;
     if (!jsonEqual(olds[k], news[k])) changed.push(k);
   }
+  if (("files" in olds || "fileDigests" in olds || "files" in news || "fileDigests" in news) && !jsonEqual(digestsOf(olds) ?? {}, digestsOf(news) ?? {})) changed.push("files");
   const replaces = changed.filter((k) => replaceOn.includes(k));
   return { changes: changed.length > 0, replaces, deleteBeforeReplace: replaces.length > 0 && deleteBeforeReplace, stables: [] };
 }

@@ -7,6 +7,7 @@
  * data (`replaceOn`, the implementation's module name) is serialized by value and is fine.
  */
 import type { BootplanProvider } from "./types.js";
+import { loadOnce } from "./load-once.js";
 
 type Props = Record<string, unknown>;
 
@@ -27,23 +28,23 @@ export function fileProvider(replaceOn: string[], impl = "bootplan/providers/fil
       return { inputs: news };
     },
     async diff(_id: string, olds: Props, news: Props) {
-      const { diffProps } = await import("bootplan/providers/diff.js");
+      const { diffProps } = await loadOnce<typeof import("./diff.js")>("bootplan/providers/diff.js");
       return diffProps(olds, news, replaceOn, true);
     },
     async create(inputs: Props) {
-      const m = (await import(impl)) as FileImpl;
+      const m = await loadOnce<FileImpl>(impl);
       return { id: String(inputs.name), outs: m.applyFiles(inputs) };
     },
     async read(id: string, props?: Props) {
-      const m = (await import(impl)) as FileImpl;
+      const m = await loadOnce<FileImpl>(impl);
       return { id, props: props ? m.readFiles(props) : {} };
     },
     async update(_id: string, olds: Props, news: Props) {
-      const m = (await import(impl)) as FileImpl;
+      const m = await loadOnce<FileImpl>(impl);
       return { outs: m.applyFiles(news, olds) };
     },
     async delete(_id: string, props: Props) {
-      const m = (await import(impl)) as FileImpl;
+      const m = await loadOnce<FileImpl>(impl);
       m.deleteFiles(props);
     },
   };
@@ -59,20 +60,20 @@ export function fileProvider(replaceOn: string[], impl = "bootplan/providers/fil
 export const systemProvider: BootplanProvider = {
   ...fileProvider(["distro", "root"]),
   async diff(_id: string, olds: Props, news: Props) {
-    const { diffProps } = await import("bootplan/providers/diff.js");
+    const { diffProps } = await loadOnce<typeof import("./diff.js")>("bootplan/providers/diff.js");
     return diffProps(olds, news, ["distro", "root", ...((news.reinstallOn as string[] | undefined) ?? [])], true);
   },
   async create(inputs: Props) {
-    const m = await import("bootplan/providers/system-ssh.js");
-    const power = await import("bootplan/providers/system-power.js");
+    const m = await loadOnce<typeof import("./system-ssh.js")>("bootplan/providers/system-ssh.js");
+    const power = await loadOnce<typeof import("./system-power.js")>("bootplan/providers/system-power.js");
     const outs = await m.createSystem(inputs);
     const viaHelper = inputs.__replacing === true && !!inputs.ssh;
     return { id: String(inputs.name), outs: viaHelper ? outs : await power.powerOnInstall(inputs, outs) };
   },
   async read(id: string, props?: Props) {
     if (!props) return { id, props: {} };
-    const m = await import("bootplan/providers/system-ssh.js");
-    const power = await import("bootplan/providers/system-power.js");
+    const m = await loadOnce<typeof import("./system-ssh.js")>("bootplan/providers/system-ssh.js");
+    const power = await loadOnce<typeof import("./system-power.js")>("bootplan/providers/system-power.js");
     const { __secrets: _drop, ...now } = await m.readSystem(props);
     return { id, props: await power.readPower(props, now) };
   },

@@ -1,6 +1,7 @@
 /** The file-writing half of the distro and system providers, kept out of the provider objects so they serialize. */
 import { REPLACING_INPUT, SECRET_INPUT } from "./types.js";
 import { copyVerified, readFileHashes, removeFileSet, writeFileSet } from "./fileset.js";
+import { withFileDigests } from "./file-digests.js";
 
 type Props = Record<string, unknown>;
 type Hashes = Record<string, string | null>;
@@ -38,7 +39,8 @@ export function applyFiles(news: Props, olds?: Props): Props {
     const gone = Object.fromEntries(Object.entries(recorded).filter(([p]) => !(p in hashes)));
     removeFileSet((olds.root as string) ?? root, gone);
   }
-  return { ...withoutSecrets(news), fileHashes: hashes };
+  // The state keeps each file's digest, not its text (rendered again whenever it must be written).
+  return { ...withFileDigests(withoutSecrets(news)), fileHashes: hashes };
 }
 
 /** The recorded props with each file's hash as it is on disk now (null when missing). */

@@ -3,6 +3,7 @@
  * reaches disk through the systems that use them — but are recorded so the plan shows their changes.
  */
 import type { BootplanProvider } from "./types.js";
+import { loadOnce } from "./load-once.js";
 
 type Props = Record<string, unknown>;
 
@@ -12,7 +13,7 @@ export const recordProvider: BootplanProvider = {
     return { inputs: news };
   },
   async diff(_id: string, olds: Props, news: Props) {
-    const { diffProps } = await import("bootplan/providers/diff.js");
+    const { diffProps } = await loadOnce<typeof import("./diff.js")>("bootplan/providers/diff.js");
     return diffProps(olds, news);
   },
   async create(inputs: Props) {

@@ -48,7 +48,7 @@ function renderChange(c: Colors, ch: PlannedChange, opts: TextOptions): string[]
     const stats = c.dim(`(+${f.added} -${f.removed})`);
     out.push(`      ${paint(c, f.action, `${SYMBOL[f.action]} ${f.path}`)} ${stats}`);
     if (f.action === "update" || (f.action === "create" && ch.action !== "create") || (f.action === "create" && opts.showNewFiles)) {
-      out.push(...diffLines(c, f.diff, "          "));
+      for (const l of diffLines(c, f.diff, "          ")) out.push(l);
     }
   }
   return out;
@@ -66,7 +66,8 @@ export function renderPlanText(plan: Plan, opts: TextOptions): string {
       const group = plan.changes.filter((ch) => ch.action === action);
       if (!group.length) continue;
       out.push("", c.bold(`${group.length} ${group.length === 1 ? "resource" : "resources"} ${HEADING[action]}:`));
-      for (const ch of group) out.push(...renderChange(c, ch, opts));
+      // Not push(...): a CM index of 100,000 nodes renders more lines than a call may take arguments.
+      for (const ch of group) for (const l of renderChange(c, ch, opts)) out.push(l);
     }
     out.push("");
   }

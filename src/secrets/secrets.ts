@@ -98,6 +98,10 @@ export function stateKey(statePath: string, env: NodeJS.ProcessEnv = process.env
 /** A digester keyed by the state key (see stateKey). */
 export function stateDigester(statePath: string, env: NodeJS.ProcessEnv = process.env, opts: { create?: boolean } = {}): SecretDigester {
   // A plan only looks: with no key yet it digests under a throwaway one, and apply creates the real one.
-  const k: Buffer | string = stateKey(statePath, env, opts) ?? randomBytes(32);
-  return (name, value) => "hmac-sha256:" + createHmac("sha256", k).update(`${name}\0${value}`).digest("hex");
+  return digesterWithKey(stateKey(statePath, env, opts) ?? randomBytes(32));
+}
+
+/** A digester keyed by `key` (a database backend keeps the key beside the state, as the file backend does). */
+export function digesterWithKey(key: Buffer | string): SecretDigester {
+  return (name, value) => "hmac-sha256:" + createHmac("sha256", key).update(`${name}\0${value}`).digest("hex");
 }

@@ -6,6 +6,7 @@
  */
 import { addressOf } from "../graph/resource.js";
 import { systemProvider } from "../providers/file-resource.js";
+import { recordedText, withFileDigests } from "../providers/file-digests.js";
 import { SECRET_INPUT } from "../providers/types.js";
 import { renderLocalBootConfigs } from "../render/system.js";
 import { checkInstallToken, installTokenName } from "../secrets/install-token.js";
@@ -14,7 +15,7 @@ import type { StateStore } from "../state/types.js";
 
 /** What the callback needs: the stack, its state (and how to lock it), the state key and the secrets files need. */
 export interface CallbackContext {
-  stack: Pick<Stack, "name" | "systems" | "state">;
+  stack: Pick<Stack, "name" | "systems" | "state" | "provisioningRoot">;
   store: StateStore;
   key: string;
   secrets: Record<string, string>;
@@ -39,7 +40,7 @@ export async function installDone(ctx: CallbackContext, system: string, token: s
   }
   const address = addressOf("system", system);
   return ctx.withLock(async () => {
-    const state = ctx.store.read();
+    const state = await ctx.store.read();
     const rec = state.resources[address];
     if (!rec) return { status: 409, message: `install-done for ${system}, which the state does not record (apply first): ignored` };
     const outs = rec.outputs;
@@ -47,17 +48,24 @@ export async function installDone(ctx: CallbackContext, system: string, token: s
       return { status: 409, message: `install-done for ${system} replayed: its install was recorded at ${outs.installedAt}; nothing changed` };
     }
     const macs = ((outs.interfaces ?? []) as { mac: string }[]).map((i) => i.mac);
-    const files = { ...(outs.files as Record<string, string>) };
-    for (const f of renderLocalBootConfigs(system, macs)) files[f.path] = f.content;
-    const installedAt = (ctx.now?.() ?? new Date()).toISOString();
-    const news = { ...outs, files, installedAt, netbootOnce: true };
-    const writer = ctx.store.writer();
-    writer.begin(address, "update");
     // The answer file holds the token just verified; the provider needs it to write the file's bytes.
     const secrets = { ...ctx.secrets, [installTokenName(system)]: token };
+    // The state keeps digests, not text: the other files are taken back from the root, as recorded.
+    const files: Record<string, string> = { ...(outs.files as Record<string, string> | undefined) };
+    for (const [rel, digest] of Object.entries((outs.fileDigests ?? {}) as Record<string, string>)) {
+      const text = recordedText(ctx.stack.provisioningRoot, rel, digest, secrets);
+      if (text === undefined) return { status: 409, message: `install-done for ${system}: ${rel} changed outside bootplan since it was applied; nothing changed (run bootplan apply)` };
+      files[rel] = text;
+    }
+    for (const f of renderLocalBootConfigs(system, macs)) files[f.path] = f.content;
+    const installedAt = (ctx.now?.() ?? new Date()).toISOString();
+    const { fileDigests: _recorded, ...kept } = outs;
+    const news = { ...kept, files, installedAt, netbootOnce: true };
+    const writer = await ctx.store.writer();
+    await writer.begin(address, "update");
     const r = await systemProvider.update(rec.id, outs, { ...news, [SECRET_INPUT]: secrets });
-    writer.record(address, { ...rec, outputs: r.outs ?? news });
-    writer.commit();
+    await writer.record(address, { ...rec, outputs: withFileDigests(r.outs ?? news) });
+    await writer.commit();
     return { status: 200, message: `install-done for ${system}: install recorded at ${installedAt}; its boot configs now boot the local disk` };
   });
 }

@@ -10,7 +10,7 @@ import { loadersHandedOut } from "../render/dnsmasq.js";
 import { stateKey } from "../secrets/secrets.js";
 import type { Stack } from "../model/stack.js";
 import { DEFAULT_SERVE } from "../stack/serve-settings.js";
-import { StateLock } from "../state/lock.js";
+import type { StateBackend } from "../state/backend.js";
 import type { StateStore } from "../state/types.js";
 import { installDone } from "./callback.js";
 import { DnsmasqSupervisor, findDnsmasq, testDnsmasqConfig } from "./dnsmasq.js";
@@ -34,17 +34,19 @@ export interface ServeOptions {
 /** What serve works from: the loaded stack, its state and the secret values its files need (a CLI session). */
 export interface ServeSession {
   stack: Stack;
+  /** The stack's state backend (file or PostgreSQL): its store and its lock. */
+  backend: StateBackend;
   store: StateStore;
   secrets: Record<string, string>;
 }
 
 /** Runs `fn` holding the state lock, as apply does; waits up to 30 s for an apply in progress. */
-async function underLock<T>(statePath: string, command: string, fn: () => Promise<T>): Promise<T> {
-  const lock = await StateLock.acquire(statePath, command, { timeoutMs: 30_000 });
+async function underLock<T>(backend: StateBackend, command: string, fn: () => Promise<T>): Promise<T> {
+  const lock = await backend.lock(command, { timeoutMs: 30_000 });
   try {
     return await fn();
   } finally {
-    lock.release();
+    await lock.release();
   }
 }
 
@@ -101,7 +103,7 @@ export async function startServer(s: ServeSession, opts: ServeOptions): Promise<
     log: opts.log,
     installDone: (system, token) =>
       installDone(
-        { stack, store: s.store, key, secrets: s.secrets, withLock: (fn) => underLock(stack.state.path, `bootplan serve (install-done ${system})`, fn) },
+        { stack, store: s.store, key, secrets: s.secrets, withLock: (fn) => underLock(s.backend, `bootplan serve (install-done ${system})`, fn) },
         system,
         token,
       ),

@@ -16,6 +16,7 @@ import { addGuestSystems, resolveGuests } from "../virt/resolve.js";
 import { attachPower } from "../power/resolve.js";
 import { resolveSsh } from "./ssh.js";
 import { serveSettings } from "./serve-settings.js";
+import { stateSettings } from "./state-settings.js";
 
 /** The answer-file format each OS family's installer reads. */
 export const FORMAT_FOR_FAMILY: Record<OsFamily, AnswerFormat> = { debian: "preseed", ubuntu: "autoinstall", rhel: "kickstart" };
@@ -237,7 +238,7 @@ function resolveSystems(raw: RawStack, profiles: Record<string, Profile>, p: Pro
 export function resolveStack(raw: RawStack): Stack {
   const p = new Problems();
   const fp: string[] = raw.files.map((f) => `yaml:${f.rel}:${sha256(f.text)}`);
-  const s = raw.settings as { stack: string; provisioningRoot?: string; state?: { path?: string }; server?: { url: string }; executor?: Stack["executor"] };
+  const s = raw.settings as { stack: string; provisioningRoot?: string; state?: { path?: string; backend?: "file" | "postgres"; url?: SecretSource; schema?: string }; server?: { url: string }; executor?: Stack["executor"] };
   if (!s.server) p.list.push(new StackError("stack.missing-key", locate(raw.root, []), `(document root): missing required key "server" (the URL targets fetch answer files from)`));
   const inside = (key: "provisioningRoot" | "state", rel: string): string => {
     const abs = stackFile(raw.dir, rel);
@@ -298,7 +299,7 @@ export function resolveStack(raw: RawStack): Stack {
     name: s.stack,
     dir: raw.dir,
     provisioningRoot,
-    state: { backend: "file", path: statePath },
+    state: stateSettings(raw.dir, s.state, statePath),
     server: { url: (s.server?.url ?? "").replace(/\/+$/, "") },
     ...(s.executor ? { executor: s.executor } : {}),
     serve: serveSettings(raw.settings.serve),

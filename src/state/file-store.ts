@@ -15,7 +15,7 @@ import {
   type JournalEvent,
 } from "./journal.js";
 import { checkResourceRecord, checkStateDocument } from "./schema.js";
-import type { PendingOperation, ResourceRecord, StateDocument, StateStore, StateWriter } from "./types.js";
+import type { PendingOperation, ResourceRecord, StateDocument, StateStore, SyncStateWriter } from "./types.js";
 
 /** States with more resources than this are written compact: indenting a 40 MB document doubles its cost and size. */
 export const PRETTY_PRINT_MAX_RESOURCES = 1000;
@@ -74,7 +74,7 @@ export class FileStateStore implements StateStore {
   }
 
   /** Starts recording an apply on top of the current state (continuing an interrupted apply's journal, if any). */
-  writer(): StateWriter {
+  writer(): SyncStateWriter {
     // A plan-then-apply run reads once: under the state lock, nothing can have changed since read().
     const loaded = this.lastLoad ?? this.load();
     this.lastLoad = undefined;
@@ -179,7 +179,7 @@ export class FileStateStore implements StateStore {
 }
 
 /** Records one apply into the journal as it goes, then settles it into the state file on commit. */
-class FileStateWriter implements StateWriter {
+class FileStateWriter implements SyncStateWriter {
   private appender: JournalAppender | undefined;
   private readonly base: { lineage: string; serial: number };
   /** Whether the document differs from the state file (replayed or new events). */

@@ -35,26 +35,37 @@ export interface StateDocument {
   pending: PendingOperation[];
 }
 
+/** A value, or a promise of it: the file backend answers at once, a database backend asynchronously. */
+export type MaybePromise<T> = T | Promise<T>;
+
 /** Records one apply's progress durably, operation by operation, then settles it into the state file. */
 export interface StateWriter {
   /** Marks an operation as started (kept as pending until it completes). */
-  begin(address: string, action: PendingOperation["action"]): void;
-  /** Records a resource after a create, update or replace completed. */
-  record(address: string, rec: ResourceRecord): void;
-  /** Forgets a resource after its delete completed. */
-  remove(address: string): void;
-  /** Writes the whole state atomically and drops the journal; safe to call once at the end. */
-  commit(): StateDocument;
+  begin(address: string, action: PendingOperation["action"]): MaybePromise<void>;
+  /** Records a resource after a create, update or replace completed; durable once it resolves. */
+  record(address: string, rec: ResourceRecord): MaybePromise<void>;
+  /** Forgets a resource after its delete completed; durable once it resolves. */
+  remove(address: string): MaybePromise<void>;
+  /** Settles what was recorded (the file backend writes the whole state and drops the journal); safe to call once at the end. */
+  commit(): MaybePromise<StateDocument>;
   /** The state as recorded so far. */
   current(): StateDocument;
+}
+
+/** A writer that records synchronously (the file backend's). */
+export interface SyncStateWriter extends StateWriter {
+  begin(address: string, action: PendingOperation["action"]): void;
+  record(address: string, rec: ResourceRecord): void;
+  remove(address: string): void;
+  commit(): StateDocument;
 }
 
 /** Where state lives; the file backend is the default. */
 export interface StateStore {
   /** The recorded state (an empty one when none exists yet), including operations journaled by an interrupted apply. */
-  read(): StateDocument;
+  read(): MaybePromise<StateDocument>;
   /** Starts recording an apply on top of the current state. */
-  writer(): StateWriter;
+  writer(): MaybePromise<StateWriter>;
   /** True when recorded progress waits to be settled (e.g. a journal left by a failed commit); apply then commits even with no changes. */
   unsettled?(): boolean;
 }

@@ -6,7 +6,6 @@ import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-// @ts-expect-error: plain JS module shared with the benchmark
 import { generateStack } from "../../bench/generate.js";
 import { REPO } from "../helpers/stack.js";
 

@@ -11,8 +11,8 @@ import type { CliConfig } from "../options.js";
 import type { Io } from "../output.js";
 import { progressReporter } from "../progress.js";
 import { installTokenValues } from "../../secrets/install-token.js";
-import { readSecretValues, stateDigester, type SecretDigester } from "../../secrets/secrets.js";
-import { FileStateStore } from "../../state/file-store.js";
+import { readSecretValues, type SecretDigester } from "../../secrets/secrets.js";
+import { openStateBackend } from "../../state/backend.js";
 import { removeStaleTemps } from "../../providers/leftovers.js";
 import { openSession, planSession, withStateLock, type Session } from "../session.js";
 import { useDiscoveredFacts, withSshPool } from "../ssh-targets.js";
@@ -32,11 +32,12 @@ function assertSecretsUnchanged(plan: ExecutablePlan, secrets: Record<string, st
  */
 async function applySavedPlan(path: string, opts: CliConfig, io: Io): Promise<number> {
   const saved = loadPlan(path);
-  const store = new FileStateStore(saved.statePath, saved.plan.stack);
-  return withStateLock(saved.statePath, `bootplan apply ${path}`, opts, async () => {
-    assertPlanFresh(saved, store.read(), path);
+  const backend = await openStateBackend(saved.state ?? { backend: "file", path: saved.statePath }, saved.plan.stack, io.env);
+  const store = backend.store;
+  return withStateLock(backend, `bootplan apply ${path}`, opts, async () => {
+    assertPlanFresh(saved, await store.read(), path);
     const secrets = readSecretValues(saved.secrets, Object.keys(saved.secrets), io.env);
-    assertSecretsUnchanged(saved.plan, secrets, stateDigester(saved.statePath, io.env), path);
+    assertSecretsUnchanged(saved.plan, secrets, await backend.digester(io.env), path);
     if (!hasChanges(saved.plan)) return settleNoChanges(store, saved.plan, io);
     return withExecutor(opts.executor ?? saved.executor, { stack: saved.plan.stack }, (executor) => execute({ store, secrets, statePath: saved.statePath }, saved.plan, opts, io, executor));
   });
@@ -53,20 +54,20 @@ async function confirm(plan: ExecutablePlan, opts: CliConfig, io: Io, verb: stri
 }
 
 /** Records refreshed bookkeeping of unchanged resources; no provider is called and nothing is printed. */
-function recordRefresh(writer: StateWriter, plan: ExecutablePlan): void {
+async function recordRefresh(writer: StateWriter, plan: ExecutablePlan): Promise<void> {
   const resources = writer.current().resources;
   for (const [address, outputs] of Object.entries(plan.refresh ?? {})) {
     const rec = resources[address];
-    if (rec) writer.record(address, { ...rec, outputs });
+    if (rec) await writer.record(address, { ...rec, outputs });
   }
 }
 
 /** Applies a plan with no changes: only its refreshed bookkeeping, if any, is recorded. */
-function settleNoChanges(store: StateStore, plan: ExecutablePlan, io: Io): number {
+async function settleNoChanges(store: StateStore, plan: ExecutablePlan, io: Io): Promise<number> {
   if (Object.keys(plan.refresh ?? {}).length || store.unsettled?.()) {
-    const writer = store.writer();
-    recordRefresh(writer, plan);
-    writer.commit();
+    const writer = await store.writer();
+    await recordRefresh(writer, plan);
+    await writer.commit();
   }
   io.out("No changes.\n");
   return 0;
@@ -75,8 +76,8 @@ function settleNoChanges(store: StateStore, plan: ExecutablePlan, io: Io): numbe
 async function execute(s: Pick<Session, "store" | "secrets"> & { statePath: string }, plan: ExecutablePlan, opts: CliConfig, io: Io, executor: Executor): Promise<number> {
   // netboot: once tokens are derived from the state key, which apply (unlike plan) may create.
   const secrets = { ...installTokenValues(Object.values(plan.secretNames).flat(), plan.stack, s.statePath, io.env), ...s.secrets };
-  const writer = s.store.writer();
-  recordRefresh(writer, plan);
+  const writer = await s.store.writer();
+  await recordRefresh(writer, plan);
   let interrupted = false;
   const onSigint = (): void => {
     interrupted = true;
@@ -88,7 +89,7 @@ async function execute(s: Pick<Session, "store" | "secrets"> & { statePath: stri
     // Systems reinstalled over SSH share one bounded pool, closed when the apply ends.
     const result = await withSshPool(opts, () => applyPlan(plan, writer, { providerFor: executor.provider.bind(executor), parallelism: opts.parallelism, secrets, onEvent: progress.onEvent, cancelled: () => interrupted }));
     progress.finish();
-    writer.commit();
+    await writer.commit();
     const failure = applyFailure(result);
     if (failure) throw failure;
     if (interrupted) {
@@ -99,7 +100,7 @@ async function execute(s: Pick<Session, "store" | "secrets"> & { statePath: stri
     io.out(`Apply complete: ${sm.add} added, ${sm.change} changed, ${sm.replace} replaced, ${sm.destroy} destroyed.\n`);
     return 0;
   } catch (err) {
-    writer.commit();
+    await writer.commit();
     throw err;
   } finally {
     process.off("SIGINT", onSigint);
@@ -110,11 +111,11 @@ async function execute(s: Pick<Session, "store" | "secrets"> & { statePath: stri
 export async function applyCommand(target: string, opts: CliConfig, io: Io, destroy = false): Promise<number> {
   const verb = destroy ? "destroy" : "apply";
   if (!destroy && isPlanFile(target)) return applySavedPlan(target, opts, io);
-  const s = openSession(target, io);
+  const s = await openSession(target, io);
   if (opts.useFacts && !destroy) await withSshPool(opts, () => useDiscoveredFacts(s.stack, io, opts.target));
-  return withStateLock(s.stack.state.path, `bootplan ${verb}`, opts, () => withExecutor(opts.executor ?? s.stack.executor, { stack: s.stack.name }, async (executor) => {
+  return withStateLock(s.backend, `bootplan ${verb}`, opts, () => withExecutor(opts.executor ?? s.stack.executor, { stack: s.stack.name }, async (executor) => {
     removeStaleTemps(s.stack.provisioningRoot);
-    const plan = await planSession(s, s.store.read(), io, { targets: opts.target, destroy, replace: opts.replace, executor });
+    const plan = await planSession(s, await s.store.read(), io, { targets: opts.target, destroy, replace: opts.replace, executor });
     if (!hasChanges(plan)) return settleNoChanges(s.store, plan, io);
     io.out(renderPlanText(plan, { color: opts.color && io.isTty, showNewFiles: opts.showNewFiles }));
     await confirm(plan, opts, io, verb);

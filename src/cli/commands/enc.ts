@@ -4,27 +4,53 @@
  * a node no Puppet CM system received. Kept light: it runs once per Puppet agent run.
  */
 import { CmLookupError } from "../../cm/errors.js";
-import { chooseCm, locateState, RecordedState } from "../../cm/state-read.js";
+import { chooseCm, locateState, RecordedState, type RecordedResource } from "../../cm/state-read.js";
+import { toYaml } from "../../cm/yaml-emit.js";
+import type { StateSettings } from "../../model/stack.js";
+import { postgresState } from "../pg-state.js";
 import type { CliConfig } from "../options.js";
 import type { Io } from "../output.js";
 
+/** The ENC YAML a handoff wrote: the recorded text in an older state, else rendered again from its recorded class. */
+export function encText(rec: RecordedResource, path: string): string | undefined {
+  const o = rec.outputs as { files?: Record<string, string>; fileDigests?: Record<string, string>; class?: Record<string, unknown> };
+  if (o.files?.[path] !== undefined) return o.files[path];
+  return o.fileDigests?.[path] !== undefined && o.class ? toYaml(o.class) : undefined;
+}
+
 /** Prints the ENC document of `fqdn`; returns the exit code. */
-export async function encCommand(fqdn: string, dir: string, opts: CliConfig, io: Io): Promise<number> {
+export async function encCommand(fqdn: string, dir: string, opts: Pick<CliConfig, "state" | "cmSystem">, io: Io): Promise<number> {
+  const pg = opts.state ? undefined : await postgresState(dir);
+  if (pg) return encFromPostgres(fqdn, pg, opts, io);
   const state = await RecordedState.openSettled(await locateState(dir, opts.state));
   // Quick path: the one Puppet handoff recorded with this node's ENC file; anything else (none, several,
   // a CM system named) goes through the CM systems' node directories, which also words the errors.
   const quick = state.handoffsWithFile(`/nodes/${fqdn}.yaml`).filter((h) => h.rec.outputs.type === "puppet" && (!opts.cmSystem || h.rec.outputs.cm === opts.cmSystem));
-  if (quick.length === 1) {
-    io.out((quick[0].rec.outputs.files as Record<string, string>)[quick[0].path]);
+  const text = quick.length === 1 ? encText(quick[0].rec, quick[0].path) : undefined;
+  if (text !== undefined) {
+    io.out(text);
     return 0;
   }
   const cm = chooseCm(state, "puppet", "puppet", opts.cmSystem, fqdn);
   const system = cm.nodes[fqdn];
   if (!system) throw new CmLookupError("cm.unknown-node", `${fqdn}: not a node of puppet CM system ${cm.name} in ${state.path}`);
   const address = `cm.${cm.name}.${system}`;
-  const files = (state.record(address)?.outputs.files ?? {}) as Record<string, string>;
-  const enc = files[`${cm.output}/nodes/${fqdn}.yaml`];
+  const rec = state.record(address);
+  const enc = rec && encText(rec, `${cm.output}/nodes/${fqdn}.yaml`);
   if (enc === undefined) throw new CmLookupError("cm.bad-state", `${address}: the state records no ENC document for ${fqdn}; run bootplan apply`);
+  io.out(enc);
+  return 0;
+}
+
+/** Answers from a PostgreSQL state with one indexed query for the node's handoffs. */
+async function encFromPostgres(fqdn: string, pg: { stack: string; state: StateSettings }, opts: Pick<CliConfig, "cmSystem">, io: Io): Promise<number> {
+  const { pgStore, pgTarget } = await import("../../state/pg-backend.js");
+  const store = await pgStore(pgTarget(pg.state, io.env), pg.stack);
+  const hits = (await store.handoffsOfNode(fqdn)).filter((h) => h.rec.outputs.type === "puppet" && (!opts.cmSystem || h.rec.outputs.cm === opts.cmSystem));
+  if (!hits.length) throw new CmLookupError("cm.unknown-node", `${fqdn}: not a node of ${opts.cmSystem ? `puppet CM system ${opts.cmSystem}` : "any puppet CM system"} in ${store.describe()}`);
+  if (hits.length > 1) throw new CmLookupError("cm.ambiguous", `${fqdn}: several puppet CM systems could answer (${hits.map((h) => h.rec.outputs.cm).join(", ")}); choose one with --cm-system NAME`);
+  const enc = encText(hits[0].rec, `${hits[0].rec.outputs.output}/nodes/${fqdn}.yaml`);
+  if (enc === undefined) throw new CmLookupError("cm.bad-state", `${hits[0].address}: the state records no ENC document for ${fqdn}; run bootplan apply`);
   io.out(enc);
   return 0;
 }

@@ -6,7 +6,9 @@ import { CmLookupError } from "../../cm/errors.js";
 import { hostDocument, listDocument, type InventoryHost } from "../../cm/inventory.js";
 import { chooseCm, locateState, RecordedState, type RecordedResource } from "../../cm/state-read.js";
 import { UsageError } from "../../errors.js";
+import type { StateSettings } from "../../model/stack.js";
 import type { CliConfig } from "../options.js";
+import { postgresState } from "../pg-state.js";
 import type { Io } from "../output.js";
 
 function hostOf(r: RecordedResource): InventoryHost {
@@ -14,10 +16,18 @@ function hostOf(r: RecordedResource): InventoryHost {
   return { name: o.node.name, ips: o.node.ips ?? [], groups: o.class.groups ?? [], vars: o.class.vars ?? {} };
 }
 
+/** The CM records of a PostgreSQL state (indexes and handoffs), read with two queries by kind. */
+async function recordedFromPostgres(pg: { stack: string; state: StateSettings }, io: Io): Promise<RecordedState> {
+  const { pgStore, pgTarget } = await import("../../state/pg-backend.js");
+  const store = await pgStore(pgTarget(pg.state, io.env), pg.stack);
+  return RecordedState.fromRecords(store.describe(), { ...(await store.ofKind("cm-index")), ...(await store.ofKind("cm")) });
+}
+
 /** Prints the inventory (`--list`) or one host's variables (`--host H`, `{}` for an unknown host, as Ansible expects). */
 export async function inventoryCommand(dir: string, opts: CliConfig, io: Io): Promise<number> {
   if (!opts.list === !opts.host) throw new UsageError("bootplan inventory needs exactly one of --list or --host HOST");
-  const state = await RecordedState.openSettled(await locateState(dir, opts.state));
+  const pg = opts.state ? undefined : await postgresState(dir);
+  const state = pg ? await recordedFromPostgres(pg, io) : await RecordedState.openSettled(await locateState(dir, opts.state));
   const cm = chooseCm(state, "ansible", "ansible", opts.cmSystem);
   if (opts.host) {
     const system = cm.nodes[opts.host];

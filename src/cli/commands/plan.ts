@@ -12,11 +12,11 @@ import { useDiscoveredFacts, withSshPool } from "../ssh-targets.js";
 
 /** Plans the stack in `dir`; returns the exit code (2 for changes with --detailed-exitcode). */
 export async function planCommand(dir: string, opts: CliConfig, io: Io): Promise<number> {
-  const s = openSession(dir, io);
+  const s = await openSession(dir, io);
   if (opts.useFacts) await withSshPool(opts, () => useDiscoveredFacts(s.stack, io, opts.target));
-  const plan = await withStateLock(s.stack.state.path, "bootplan plan", opts, async () =>
+  const plan = await withStateLock(s.backend, "bootplan plan", opts, async () =>
     // A saved plan is applied later against the digests it holds: only then must the key exist now.
-    withExecutor(opts.executor ?? s.stack.executor, { stack: s.stack.name }, (executor) => planSession(s, s.store.read(), io, { targets: opts.target, readOnly: !opts.out, replace: opts.replace, executor })),
+    withExecutor(opts.executor ?? s.stack.executor, { stack: s.stack.name }, async (executor) => planSession(s, await s.store.read(), io, { targets: opts.target, readOnly: !opts.out, replace: opts.replace, executor })),
   );
   if (opts.json) io.out(renderPlanJson(plan));
   else if (opts.markdown) io.out(renderPlanMarkdown(plan));

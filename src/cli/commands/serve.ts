@@ -6,7 +6,7 @@ import { openSession } from "../session.js";
 /** Runs the server; resolves to 0 once stopped by a signal. */
 export async function serveCommand(dir: string, opts: CliConfig, io: Io): Promise<number> {
   const { startServer } = await import("../../serve/server.js");
-  const s = openSession(dir, io);
+  const s = await openSession(dir, io);
   const log = (line: string) => io.out(`${new Date().toISOString()} ${line}\n`);
   const server = await startServer(s, { listen: opts.listen, dnsmasq: opts.dnsmasq, interface: opts.interface, env: io.env, log });
   const settings = s.stack.serve;

@@ -1,20 +1,19 @@
-/** `bootplan state list|show|unlock`: read the recorded state, or release a lock left by a dead process. */
+/** `bootplan state list|show|unlock|migrate`: read the recorded state, release a dead process's lock, move the state between backends. */
 import { UsageError } from "../../errors.js";
 import { maskSecrets } from "../../secrets/secrets.js";
 import { loadStack } from "../../stack/load.js";
-import { FileStateStore } from "../../state/file-store.js";
-import { StateLock } from "../../state/lock.js";
+import { openStateBackend, type StateBackend } from "../../state/backend.js";
 import type { CliConfig } from "../options.js";
 import type { Io } from "../output.js";
 
-function store(dir: string): FileStateStore {
+async function backend(dir: string, io: Io): Promise<StateBackend> {
   const stack = loadStack(dir);
-  return new FileStateStore(stack.state.path, stack.name);
+  return openStateBackend(stack.state, stack.name, io.env);
 }
 
 /** Prints every recorded address, one per line. */
 export async function stateListCommand(dir: string, opts: CliConfig, io: Io): Promise<number> {
-  const state = store(dir).read();
+  const state = await (await backend(dir, io)).store.read();
   const addresses = Object.keys(state.resources).sort();
   io.out(opts.json ? JSON.stringify(addresses, null, 2) + "\n" : addresses.map((a) => `${a}\n`).join(""));
   return 0;
@@ -22,7 +21,7 @@ export async function stateListCommand(dir: string, opts: CliConfig, io: Io): Pr
 
 /** Prints one recorded resource, secrets masked. */
 export async function stateShowCommand(dir: string, address: string, _opts: CliConfig, io: Io): Promise<number> {
-  const rec = store(dir).read().resources[address];
+  const rec = (await (await backend(dir, io)).store.read()).resources[address];
   if (!rec) throw new UsageError(`${address}: not in the state (see bootplan state list)`);
   io.out(maskSecrets(JSON.stringify({ address, ...rec }, null, 2)) + "\n");
   return 0;
@@ -30,8 +29,18 @@ export async function stateShowCommand(dir: string, address: string, _opts: CliC
 
 /** Releases a lock whose holder is gone (or any lock with --force). */
 export async function stateUnlockCommand(dir: string, opts: CliConfig, io: Io): Promise<number> {
-  const stack = loadStack(dir);
-  const info = StateLock.unlock(stack.state.path, { force: opts.force, pid: opts.pid });
+  const info = await (await backend(dir, io)).unlock({ force: opts.force, pid: opts.pid });
   io.out(info ? `Released the lock held by pid ${info.pid} on ${info.host} (${info.command}) since ${info.since}.\n` : "The state was not locked.\n");
+  return 0;
+}
+
+/** Copies the state to the other backend (`--to postgres` or `--to file`) and checks the copy by digest. */
+export async function stateMigrateCommand(dir: string, opts: CliConfig, io: Io): Promise<number> {
+  if (opts.to !== "postgres" && opts.to !== "file") throw new UsageError(`bootplan state migrate needs --to postgres or --to file${opts.to ? `, got ${JSON.stringify(opts.to)}` : ""}`);
+  const stack = loadStack(dir);
+  const { migrateState } = await import("../../state/migrate.js");
+  const r = await migrateState(stack.state, stack.name, opts.to, io.env, { force: opts.force });
+  io.out(`Copied ${r.resources} resources (lineage ${r.lineage}, serial ${r.serial})\n  from ${r.from}\n  to   ${r.to}\nDigest ${r.digest} matches on both sides.\n`);
+  if (stack.state.backend !== opts.to) io.out(`Set state.backend to ${opts.to} in stack.yaml to use it.\n`);
   return 0;
 }

@@ -21,10 +21,10 @@ async function onceLab(): Promise<{ dir: string; ctx: CallbackContext; root: str
   editStackFile(dir, "systems.yaml", /(  web02:\n    profile: web\n)/, "$1    netboot: once\n");
   const r = await runCli(["apply", dir, "--auto-approve"]);
   expect(r.stderr).toBe("");
-  const s = openSession(dir, io);
+  const s = await openSession(dir, io);
   const ctx: CallbackContext = {
     stack: s.stack, store: s.store, key: stateKey(s.stack.state.path), secrets: s.secrets,
-    withLock: (fn) => withStateLock(s.stack.state.path, "test install-done", {}, fn),
+    withLock: (fn) => withStateLock(s.backend, "test install-done", {}, fn),
     now: () => new Date("2026-11-23T12:00:00Z"),
   };
   return { dir, ctx, root: s.stack.provisioningRoot };

@@ -19,7 +19,7 @@ describe("bootplan serve over HTTP", () => {
     dir = tempStack();
     const r = await runCli(["apply", dir, "--auto-approve"]);
     expect(r.stderr).toBe("");
-    server = await startServer(openSession(dir, io), { listen: "127.0.0.1:0", dnsmasq: false, env: process.env, log: (l) => lines.push(l) });
+    server = await startServer(await openSession(dir, io), { listen: "127.0.0.1:0", dnsmasq: false, env: process.env, log: (l) => lines.push(l) });
   });
   afterAll(async () => {
     await server?.stop();
@@ -81,14 +81,14 @@ describe("bootplan serve without the boot loader packages", () => {
     LOADERS["undionly.kpxe"].source = "/nonexistent/undionly.kpxe";
     const dir = tempStack();
     try {
-      const s = openSession(dir, io);
+      const s = await openSession(dir, io);
       const loader = buildServeResources(s.stack, s.stack.provisioningRoot).find((r) => r.address === "loader.undionly.kpxe")!;
       expect(loader.inputs.loader).toEqual({ source: "/nonexistent/undionly.kpxe", sha256: null, target: "tftp/undionly.kpxe" });
       expect(loader.notes).toEqual(["/nonexistent/undionly.kpxe is missing: install the Debian package ipxe and apply again (bootplan serve needs it)"]);
       const r = await runCli(["apply", dir, "--auto-approve"]);
       expect(r.code).toBe(0);
       rmSync(join(s.stack.provisioningRoot, "tftp/undionly.kpxe"), { force: true });
-      await expect(startServer(openSession(dir, io), { listen: "127.0.0.1:0", dnsmasq: true, env: process.env, log: () => {} }))
+      await expect(startServer(await openSession(dir, io), { listen: "127.0.0.1:0", dnsmasq: true, env: process.env, log: () => {} }))
         .rejects.toThrow("boot loader tftp/undionly.kpxe is missing from the provisioning root: install the Debian package ipxe (apt-get install ipxe) and run bootplan apply; or run bootplan serve --no-dnsmasq to serve HTTP only");
     } finally {
       LOADERS["undionly.kpxe"].source = saved;

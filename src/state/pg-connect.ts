@@ -1,0 +1,92 @@
+/** Connections to the PostgreSQL state backend: the URL read from its source, pools closed when the CLI ends. */
+import { readFileSync } from "node:fs";
+import type pg from "pg";
+import { StateError } from "../errors.js";
+import type { SecretSource } from "../model/stack.js";
+
+/** Where a PostgreSQL state lives: a connection URL and the schema holding bootplan's tables. */
+export interface PgTarget {
+  url: string;
+  schema: string;
+}
+
+const open = new Set<{ end(): Promise<void> }>();
+
+/** The URL from `state.url` (env or file); errors name the source, never the URL. */
+export function readPgUrl(source: SecretSource | undefined, env: NodeJS.ProcessEnv): string {
+  if (!source) throw new StateError("state.url-missing", "state: the postgres backend needs url: {env: VAR} or url: {file: PATH} in stack.yaml");
+  let url: string | undefined;
+  if ("env" in source) {
+    url = env[source.env];
+    if (!url) throw new StateError("state.url-missing", `state.url: environment variable ${source.env} is not set (it holds the PostgreSQL URL, e.g. postgres://user@host/db)`);
+  } else {
+    try {
+      url = readFileSync(source.file, "utf8").trim();
+    } catch (err) {
+      throw new StateError("state.url-missing", `state.url: cannot read ${source.file}: ${(err as Error).message.split("\n")[0]}`);
+    }
+    if (!url) throw new StateError("state.url-missing", `state.url: ${source.file} is empty`);
+  }
+  return url;
+}
+
+/** The URL without its password, for messages. */
+export function safeUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = "***";
+    return u.toString();
+  } catch {
+    return "(unparsable PostgreSQL URL)";
+  }
+}
+
+/** A StateError for a failed database call, naming the database (not its password) and the cause. */
+export function pgError(target: PgTarget, what: string, err: unknown): StateError {
+  if (err instanceof StateError) return err;
+  const msg = err instanceof Error ? err.message.split("\n")[0] : String(err);
+  return new StateError("state.database", `${what} in PostgreSQL ${safeUrl(target.url)} (schema ${target.schema}) failed: ${msg}`);
+}
+
+async function pgModule(): Promise<typeof pg> {
+  return (await import("pg")).default;
+}
+
+/** A pool of connections to the state database (enough for apply's parallel operations to share WAL flushes); closed by closePgConnections. */
+export async function pgPool(target: PgTarget, { max = 8, asyncCommit = false }: { max?: number; asyncCommit?: boolean } = {}): Promise<pg.Pool> {
+  const pool = new (await pgModule()).Pool({
+    connectionString: target.url, max, connectionTimeoutMillis: 10_000, application_name: "bootplan",
+    // For statements whose loss in a database crash costs nothing but a warning (an operation's start).
+    ...(asyncCommit ? { options: "-c synchronous_commit=off" } : {}),
+  });
+  // An idle connection the server drops must not crash the process; the next query reports it.
+  pool.on("error", () => undefined);
+  open.add(pool);
+  const end = pool.end.bind(pool);
+  pool.end = (async () => {
+    open.delete(pool);
+    if (!pool.ended) await end();
+  }) as typeof pool.end;
+  return pool;
+}
+
+/** One dedicated connection (the lock's: an advisory lock belongs to a session). */
+export async function pgClient(target: PgTarget): Promise<pg.Client> {
+  const client = new (await pgModule()).Client({ connectionString: target.url, connectionTimeoutMillis: 10_000, application_name: "bootplan lock" });
+  client.on("error", () => undefined);
+  try {
+    await client.connect();
+  } catch (err) {
+    throw pgError(target, "connecting", err);
+  }
+  const closer = { end: () => client.end().catch(() => undefined) };
+  open.add(closer);
+  client.once("end", () => open.delete(closer));
+  return client;
+}
+
+/** Closes every connection this process opened, so the CLI can exit. */
+export async function closePgConnections(): Promise<void> {
+  await Promise.all([...open].map((c) => c.end().catch(() => undefined)));
+  open.clear();
+}

@@ -1,0 +1,299 @@
+/**
+ * The PostgreSQL state backend: one row per resource, one per operation, a stacks row with lineage and
+ * serial. An apply records each completed operation in its own transaction (a single statement that
+ * bumps the serial, writes the resource and closes its journal row), so a crash of bootplan or of the
+ * database loses nothing completed and never leaves a serial that does not match the rows.
+ */
+import { randomBytes, randomUUID } from "node:crypto";
+import type pg from "pg";
+import { InternalError, StateError } from "../errors.js";
+import { sha256Hex } from "../util/hash.js";
+import { applyEvent } from "./journal.js";
+import { ensureSchema, ident } from "./pg-schema.js";
+import { pgError, safeUrl, type PgTarget } from "./pg-connect.js";
+import { checkResourceRecord } from "./schema.js";
+import type { PendingOperation, ResourceRecord, StateDocument, StateStore, StateWriter } from "./types.js";
+
+/** A resource as one row holds it. */
+interface ResourceRow {
+  address: string;
+  kind: string;
+  id: string;
+  outputs: string;
+  file_hashes: string | null;
+  depends_on: string;
+  extra: string | null;
+}
+
+/** The columns of a record: outputs as exact JSON text, with the file hashes apart. */
+function toRow(rec: ResourceRecord): { outputs: string; fileHashes: string | null; dependsOn: string; extra: string | null; node: string | null; digest: string } {
+  const { fileHashes, ...rest } = rec.outputs as Record<string, unknown> & { fileHashes?: unknown };
+  const { kind: _k, id: _i, outputs: _o, dependsOn: _d, ...others } = rec;
+  const outputs = JSON.stringify(rest);
+  const node = rec.kind === "cm" ? ((rest.node as { name?: unknown } | undefined)?.name ?? null) : null;
+  return {
+    outputs, fileHashes: fileHashes === undefined ? null : JSON.stringify(fileHashes), dependsOn: JSON.stringify(rec.dependsOn),
+    extra: Object.keys(others).length ? JSON.stringify(others) : null,
+    node: typeof node === "string" ? node : null, digest: sha256Hex(outputs),
+  };
+}
+
+/** A row back into a record; the file hashes rejoin the outputs as their last key, where providers put them. */
+function fromRow(r: ResourceRow): ResourceRecord {
+  const o = r.outputs;
+  const text = r.file_hashes === null ? o : `${o.slice(0, -1)}${o.length > 2 ? "," : ""}"fileHashes":${r.file_hashes}}`;
+  const rec: ResourceRecord = { kind: r.kind, id: r.id, outputs: JSON.parse(text), dependsOn: JSON.parse(r.depends_on) };
+  return r.extra === null ? rec : { ...rec, ...JSON.parse(r.extra) };
+}
+
+/** Stores a stack's state in a PostgreSQL schema shared by every runner of the stack. */
+export class PgStateStore implements StateStore {
+  private ready?: Promise<void>;
+  /** What the last read() returned, handed to the next writer() so an apply does not read the state twice. */
+  private lastRead?: StateDocument;
+
+  constructor(
+    /** Connections for reads and writes (the lock has its own). */
+    readonly pool: pg.Pool,
+    readonly target: PgTarget,
+    readonly stackName: string,
+    /** Connections that commit without waiting for the disk: for journaling an operation's start only. */
+    readonly asyncPool: pg.Pool = pool,
+  ) {}
+
+  /** The quoted schema, for SQL. */
+  get S(): string {
+    return ident(this.target.schema);
+  }
+
+  /** Where this state lives, for messages. */
+  describe(): string {
+    return `PostgreSQL ${safeUrl(this.target.url)} (schema ${this.target.schema}, stack ${this.stackName})`;
+  }
+
+  /** Runs `fn` on a pooled connection once the tables exist; database failures become one-line StateErrors. */
+  async use<T>(what: string, fn: (c: pg.PoolClient) => Promise<T>, pool = this.pool): Promise<T> {
+    let client: pg.PoolClient;
+    try {
+      client = await pool.connect();
+    } catch (err) {
+      throw pgError(this.target, "connecting", err);
+    }
+    try {
+      this.ready ??= ensureSchema(client, this.target.schema).catch((err) => {
+        this.ready = undefined;
+        throw err;
+      });
+      await this.ready;
+      return await fn(client);
+    } catch (err) {
+      throw pgError(this.target, what, err);
+    } finally {
+      client.release();
+    }
+  }
+
+  /** The recorded state, read in one consistent snapshot; an empty one (new lineage) when none exists. */
+  async read(): Promise<StateDocument> {
+    this.lastRead = await this.readNow();
+    return this.lastRead;
+  }
+
+  private async readNow(): Promise<StateDocument> {
+    return this.use("reading the state", async (c) => {
+      await c.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+      try {
+        const head = await c.query<{ lineage: string; serial: string }>(`SELECT lineage, serial FROM ${this.S}.stacks WHERE name = $1`, [this.stackName]);
+        const doc: StateDocument = { version: 1, lineage: head.rows[0]?.lineage ?? randomUUID(), serial: Number(head.rows[0]?.serial ?? 0), stack: this.stackName, resources: {}, pending: [] };
+        if (head.rows.length) {
+          const rows = await c.query<ResourceRow>(
+            `SELECT address, kind, id, outputs, file_hashes, depends_on, extra FROM ${this.S}.resources WHERE stack = $1 ORDER BY address`, [this.stackName]);
+          for (const r of rows.rows) doc.resources[r.address] = fromRow(r);
+          const pending = await c.query<{ address: string; action: PendingOperation["action"]; started_at: string }>(
+            `SELECT address, action, started_at FROM ${this.S}.operations WHERE stack = $1 AND outcome IS NULL ORDER BY seq`, [this.stackName]);
+          doc.pending = pending.rows.map((p) => ({ address: p.address, action: p.action, startedAt: p.started_at }));
+        }
+        return doc;
+      } finally {
+        await c.query("COMMIT");
+      }
+    });
+  }
+
+  /** Starts recording on top of the state last read (under the lock): creates the stack's row, and refuses if another run moved it on. */
+  async writer(): Promise<StateWriter> {
+    const doc = this.lastRead ?? (await this.readNow());
+    this.lastRead = undefined;
+    await this.use("opening the state for writing", async (c) => {
+      await c.query(`INSERT INTO ${this.S}.stacks (name, lineage, serial) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING`, [this.stackName, doc.lineage, doc.serial]);
+      const now = await c.query<{ lineage: string; serial: string }>(`SELECT lineage, serial FROM ${this.S}.stacks WHERE name = $1`, [this.stackName]);
+      const row = now.rows[0];
+      if (row.lineage !== doc.lineage || Number(row.serial) !== doc.serial) {
+        throw new StateError("state.changed", `the state in ${this.describe()} changed since it was read (serial ${doc.serial}, now ${row.serial}); run bootplan again`);
+      }
+    });
+    return new PgStateWriter(this, doc);
+  }
+
+  /** The key secrets' digests are made with: one per stack, shared by every runner (created on first use). */
+  async digestKey(): Promise<string> {
+    return this.use("reading the digest key", async (c) => {
+      await c.query(`INSERT INTO ${this.S}.digest_keys (stack, key) VALUES ($1, $2) ON CONFLICT (stack) DO NOTHING`, [this.stackName, randomBytes(32).toString("hex")]);
+      return (await c.query<{ key: string }>(`SELECT key FROM ${this.S}.digest_keys WHERE stack = $1`, [this.stackName])).rows[0].key;
+    });
+  }
+
+  /** Sets the digest key (state migrate carries it over, so recorded digests stay valid). */
+  async setDigestKey(key: string): Promise<void> {
+    await this.use("writing the digest key", (c) =>
+      c.query(`INSERT INTO ${this.S}.digest_keys (stack, key) VALUES ($1, $2) ON CONFLICT (stack) DO UPDATE SET key = EXCLUDED.key`, [this.stackName, key]));
+  }
+
+  /** Whether the stack has a recorded state here. */
+  async exists(): Promise<boolean> {
+    return this.use("reading the state", async (c) => (await c.query(`SELECT 1 FROM ${this.S}.stacks WHERE name = $1`, [this.stackName])).rows.length > 0);
+  }
+
+  /** Replaces the whole state in one transaction (state migrate): readers see the old one or the new one. */
+  async replace(doc: StateDocument): Promise<void> {
+    await this.use("writing the state", async (c) => {
+      await c.query("BEGIN");
+      try {
+        await c.query(`DELETE FROM ${this.S}.stacks WHERE name = $1`, [this.stackName]);
+        await c.query(`INSERT INTO ${this.S}.stacks (name, lineage, serial) VALUES ($1, $2, $3)`, [this.stackName, doc.lineage, doc.serial]);
+        const entries = Object.entries(doc.resources);
+        for (let i = 0; i < entries.length; i += 500) {
+          const params: unknown[] = [];
+          const values = entries.slice(i, i + 500).map(([address, rec]) => {
+            const r = toRow(rec);
+            const n = params.push(this.stackName, address, rec.kind, rec.id, r.digest, r.outputs, r.fileHashes, r.dependsOn, r.extra, r.node);
+            return `(${Array.from({ length: 10 }, (_, k) => `$${n - 9 + k}`).join(", ")})`;
+          });
+          await c.query(`INSERT INTO ${this.S}.resources (stack, address, kind, id, inputs_digest, outputs, file_hashes, depends_on, extra, node) VALUES ${values.join(", ")}`, params);
+        }
+        for (const p of doc.pending) {
+          await c.query(`INSERT INTO ${this.S}.operations (stack, address, action, started_at) VALUES ($1, $2, $3, $4)`, [this.stackName, p.address, p.action, p.startedAt]);
+        }
+        await c.query("COMMIT");
+      } catch (err) {
+        await c.query("ROLLBACK").catch(() => undefined);
+        throw err;
+      }
+    });
+  }
+
+  /** The handoff records of CM node `node` (kind "cm"), found by index: what `bootplan enc` needs, and nothing more. */
+  async handoffsOfNode(node: string): Promise<{ address: string; rec: ResourceRecord }[]> {
+    return this.use("looking up a node", async (c) => {
+      const r = await c.query<ResourceRow>(
+        `SELECT address, kind, id, outputs, file_hashes, depends_on, extra FROM ${this.S}.resources WHERE stack = $1 AND node = $2 ORDER BY address`, [this.stackName, node]);
+      return r.rows.map((row) => ({ address: row.address, rec: fromRow(row) }));
+    });
+  }
+
+  /** Resources of one kind (e.g. the CM indexes), by address. */
+  async ofKind(kind: string): Promise<Record<string, ResourceRecord>> {
+    return this.use("reading the state", async (c) => {
+      const r = await c.query<ResourceRow>(
+        `SELECT address, kind, id, outputs, file_hashes, depends_on, extra FROM ${this.S}.resources WHERE stack = $1 AND kind = $2 ORDER BY address`, [this.stackName, kind]);
+      return Object.fromEntries(r.rows.map((row) => [row.address, fromRow(row)]));
+    });
+  }
+
+  /** One resource by address. */
+  async one(address: string): Promise<ResourceRecord | undefined> {
+    return this.use("reading the state", async (c) => {
+      const r = await c.query<ResourceRow>(
+        `SELECT address, kind, id, outputs, file_hashes, depends_on, extra FROM ${this.S}.resources WHERE stack = $1 AND address = $2`, [this.stackName, address]);
+      return r.rows[0] ? fromRow(r.rows[0]) : undefined;
+    });
+  }
+
+  /** @internal SQL of the writer's statements, built once per store. */
+  readonly sql = {
+    begin: () => `WITH a AS (UPDATE ${this.S}.operations SET outcome = 'abandoned', completed_at = now() WHERE stack = $1 AND address = $2 AND outcome IS NULL)
+      INSERT INTO ${this.S}.operations (stack, address, action, started_at) VALUES ($1, $2, $3, $4)`,
+    // $1 stack, $2 lineage, $3 address, $4 action when no begin row exists.
+    closeOp: () => `o AS (UPDATE ${this.S}.operations SET outcome = 'done', completed_at = now(), serial = (SELECT serial FROM s)
+        WHERE stack = $1 AND address = $3 AND outcome IS NULL AND EXISTS (SELECT 1 FROM s) RETURNING 1),
+      i AS (INSERT INTO ${this.S}.operations (stack, address, action, started_at, completed_at, outcome, serial)
+        SELECT $1, $3, $4, to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), now(), 'done', s.serial FROM s WHERE NOT EXISTS (SELECT 1 FROM o))`,
+    bump: () => `s AS (UPDATE ${this.S}.stacks SET serial = serial + 1, updated_at = now() WHERE name = $1 AND lineage = $2 RETURNING serial)`,
+  };
+}
+
+/** Records one apply, each completed operation in its own transaction. */
+class PgStateWriter implements StateWriter {
+  /** Begin rows in flight, by address: a record waits for its begin so the journal stays in order. */
+  private readonly begins = new Map<string, Promise<unknown>>();
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private failure: unknown;
+
+  constructor(
+    private readonly store: PgStateStore,
+    private readonly doc: StateDocument,
+  ) {}
+
+  private track<T>(p: Promise<T>): Promise<T> {
+    this.inFlight.add(p);
+    void p.catch(() => undefined).finally(() => this.inFlight.delete(p));
+    return p;
+  }
+
+  /** Journals the start without waiting for it: it only marks the operation pending, and its record waits for it. */
+  begin(address: string, action: PendingOperation["action"]): void {
+    const startedAt = new Date().toISOString();
+    applyEvent(this.doc, { op: "begin", address, action, startedAt });
+    const p = this.track(this.store.use(`journaling ${address}`, (c) => c.query(this.store.sql.begin(), [this.doc.stack, address, action, startedAt]), this.store.asyncPool));
+    p.catch((err) => (this.failure ??= err));
+    this.begins.set(address, p);
+  }
+
+  private async change(address: string, what: string, sql: string, params: unknown[]): Promise<void> {
+    const begun = this.begins.get(address);
+    this.begins.delete(address);
+    if (begun) await begun;
+    const r = await this.track(this.store.use(what, (c) => c.query<{ serial: string }>(sql, params)));
+    if (!r.rows.length) {
+      throw new StateError("state.changed", `${address}: the state in ${this.store.describe()} was replaced during this apply (lineage ${this.doc.lineage} is gone); run bootplan plan`);
+    }
+  }
+
+  async record(address: string, rec: ResourceRecord): Promise<void> {
+    const copy = JSON.parse(JSON.stringify(rec)) as ResourceRecord;
+    const cause = checkResourceRecord(address, copy);
+    if (cause) throw new InternalError(`refusing to record an invalid resource: ${cause}`);
+    const row = toRow(copy);
+    const S = this.store.S;
+    await this.change(address, `recording ${address}`, `WITH ${this.store.sql.bump()},
+      r AS (INSERT INTO ${S}.resources (stack, address, kind, id, inputs_digest, outputs, file_hashes, depends_on, node, extra)
+        SELECT $1, $3, $5, $6, $7, $8, $9, $10, $11, $12 FROM s
+        ON CONFLICT (stack, address) DO UPDATE SET kind = EXCLUDED.kind, id = EXCLUDED.id, inputs_digest = EXCLUDED.inputs_digest,
+          outputs = EXCLUDED.outputs, file_hashes = EXCLUDED.file_hashes, depends_on = EXCLUDED.depends_on, node = EXCLUDED.node, extra = EXCLUDED.extra),
+      ${this.store.sql.closeOp()}
+      SELECT serial FROM s`,
+      [this.doc.stack, this.doc.lineage, address, "update", copy.kind, copy.id, row.digest, row.outputs, row.fileHashes, row.dependsOn, row.node, row.extra]);
+    applyEvent(this.doc, { op: "record", address, rec: copy });
+  }
+
+  async remove(address: string): Promise<void> {
+    const S = this.store.S;
+    await this.change(address, `recording the removal of ${address}`, `WITH ${this.store.sql.bump()},
+      d AS (DELETE FROM ${S}.resources WHERE stack = $1 AND address = $3 AND EXISTS (SELECT 1 FROM s)),
+      ${this.store.sql.closeOp()}
+      SELECT serial FROM s`,
+      [this.doc.stack, this.doc.lineage, address, "delete"]);
+    applyEvent(this.doc, { op: "remove", address });
+  }
+
+  /** Waits for every statement in flight; each completed operation is already committed. */
+  async commit(): Promise<StateDocument> {
+    while (this.inFlight.size) await Promise.allSettled([...this.inFlight]);
+    if (this.failure) throw this.failure;
+    return this.doc;
+  }
+
+  current(): StateDocument {
+    return this.doc;
+  }
+}

@@ -1,0 +1,280 @@
+/**
+ * The PostgreSQL state backend against a real PostgreSQL 15 (a throwaway cluster on a free loopback
+ * port): plan/apply/saved plans as on the file backend, the lock between two processes, a crashed
+ * holder, kill -9 during apply, and state migrate there and back.
+ */
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it, type TestContext } from "vitest";
+import { postgresUnavailable, startPostgres, type TestPostgres } from "../../helpers/postgres.js";
+import { editStackFile, REPO, runBin, tempStacks } from "../../helpers/stack.js";
+import { generateStack } from "../../../bench/generate.js";
+import { tmpdir } from "node:os";
+
+let server: TestPostgres | undefined;
+let why: string | undefined = postgresUnavailable();
+let schemaNo = 0;
+
+beforeAll(async () => {
+  if (why) return;
+  try {
+    server = await startPostgres();
+  } catch (err) {
+    why = `PostgreSQL could not start: ${(err as Error).message.split("\n")[0]}`;
+  }
+  if (why && !process.env.CI) console.log(`skipping the PostgreSQL state tests: ${why}`);
+});
+afterAll(async () => server?.stop());
+
+/** Skips locally (with the reason printed once) when PostgreSQL cannot run here; fails under CI=true. */
+function needPostgres(ctx: TestContext): TestPostgres {
+  if (!server) {
+    if (process.env.CI) throw new Error(`CI must run the PostgreSQL state tests: ${why}`);
+    ctx.skip();
+  }
+  return server!;
+}
+
+const lab = tempStacks();
+
+/** A lab copy whose state lives in its own schema of the test database. */
+function pgLab(): { dir: string; env: NodeJS.ProcessEnv; schema: string } {
+  const schema = `t${process.pid}_${++schemaNo}`;
+  const dir = lab();
+  editStackFile(dir, "stack.yaml", /^state: .*$/m, `state: {backend: postgres, url: {env: BOOTPLAN_PG_URL}, schema: ${schema}, path: .bootplan/state.json}`);
+  return { dir, schema, env: { BOOTPLAN_PG_URL: server!.url, CI: "" } };
+}
+
+async function query<T extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<T[]> {
+  const c = new pg.Client({ connectionString: server!.url });
+  await c.connect();
+  try {
+    return (await c.query<T>(sql, params)).rows;
+  } finally {
+    await c.end();
+  }
+}
+
+/** A real process holding the stack's PostgreSQL lock until killed (or for `ms`). */
+function holdLock(dir: string, env: NodeJS.ProcessEnv, ms = 60_000): Promise<{ pid: number; done: Promise<void>; kill: (sig: NodeJS.Signals) => void }> {
+  const script = `
+    const { openStateBackend } = await import(${JSON.stringify(join(REPO, "dist/state/backend.js"))});
+    const { loadStack } = await import(${JSON.stringify(join(REPO, "dist/stack/load.js"))});
+    const s = loadStack(${JSON.stringify(dir)});
+    const b = await openStateBackend(s.state, s.name, process.env);
+    const lock = await b.lock("bootplan apply (test holder)", {});
+    process.stdout.write("locked\\n");
+    const done = async () => { await lock.release(); process.exit(0); };
+    process.on("SIGTERM", done);
+    setTimeout(done, ${ms});`;
+  const child = spawn(process.execPath, ["--input-type=module", "-e", script], { stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, ...env } });
+  const done = new Promise<void>((res) => child.on("exit", () => res()));
+  return new Promise((res, rej) => {
+    const t = setTimeout(() => rej(new Error("lock holder did not start")), 30_000);
+    child.stdout.once("data", () => {
+      clearTimeout(t);
+      res({ pid: child.pid!, done, kill: (sig) => child.kill(sig) });
+    });
+  });
+}
+
+/** The built CLI as a child process, without blocking this one. */
+function runBinAsync(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((res) => {
+    const c = spawn(process.execPath, [join(REPO, "bin/bootplan.js"), ...args], { env });
+    let stdout = "", stderr = "";
+    c.stdout.on("data", (d) => (stdout += d));
+    c.stderr.on("data", (d) => (stderr += d));
+    c.on("exit", (code) => res({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+describe("PostgreSQL state backend", { timeout: 300_000 }, () => {
+  it("plans and applies the lab, records one row per resource and refuses a stale saved plan", async (ctx) => {
+    needPostgres(ctx);
+    const { dir, env, schema } = pgLab();
+    const planFile = join(dir, "first.plan");
+    expect(runBin(["plan", dir, "--out", planFile], { env }).code).toBe(0);
+    const a = runBin(["apply", planFile], { env });
+    expect(a.stderr).toBe("");
+    expect(a.stdout).toMatch(/^Apply complete: 26 added/m);
+    expect(existsSync(join(dir, ".bootplan/state.json"))).toBe(false);
+    expect(readFileSync(join(dir, ".bootplan/root/http/answers/web01.cfg"), "utf8")).toContain("web01");
+    const rows = await query<{ address: string; kind: string }>(`SELECT address, kind FROM ${schema}.resources ORDER BY address`);
+    expect(rows.length).toBe(26);
+    expect(rows.find((r) => r.address === "system.web01")?.kind).toBe("system");
+    const [stack] = await query<{ serial: string }>(`SELECT serial FROM ${schema}.stacks WHERE name = 'lab'`);
+    expect(Number(stack.serial)).toBe(26);
+    expect((await query(`SELECT 1 FROM ${schema}.operations WHERE outcome = 'done'`)).length).toBe(26);
+    // The secret's value is nowhere in the database, only its keyed digest.
+    const secret = readFileSync(join(dir, "secrets/demo-root-password.hash"), "utf8").trim();
+    const all = await query<{ t: string }>(`SELECT string_agg(outputs || coalesce(file_hashes, ''), '') AS t FROM ${schema}.resources`);
+    expect(all[0].t).not.toContain(secret);
+    expect(all[0].t).toContain("hmac-sha256:");
+
+    const again = runBin(["apply", planFile], { env });
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/the state changed since the plan was made \(serial 0, now 26\); run bootplan plan again/);
+    expect(runBin(["plan", dir, "--detailed-exitcode"], { env }).stdout).toContain("No changes.");
+    expect(runBin(["state", "list", dir], { env }).stdout.split("\n")).toContain("system.web01");
+    expect(runBin(["state", "show", dir, "system.web01"], { env }).stdout).toContain('"hostname": "web01.lab.example"');
+    // Puppet's and Ansible's lookups answer from the database (there is no state file to read).
+    const enc = runBin(["enc", "web01.lab.example", dir], { env });
+    expect(enc.stdout).toBe(readFileSync(join(dir, ".bootplan/root/cm/puppet-prod/nodes/web01.lab.example.yaml"), "utf8"));
+    expect(runBin(["enc", "nobody.lab.example", dir], { env }).stderr).toMatch(/^Error: nobody\.lab\.example: not a node of any puppet CM system in PostgreSQL /);
+    expect(JSON.parse(runBin(["inventory", dir, "--host", "web01.lab.example"], { env }).stdout)).toMatchObject({ nginx_worker_processes: 4 });
+    expect(JSON.parse(runBin(["inventory", dir, "--list"], { env }).stdout).web.hosts).toContain("web01.lab.example");
+  });
+
+  it("refuses a second run naming the holder, waits with --lock-timeout, and forgets a holder killed with -9", async (ctx) => {
+    needPostgres(ctx);
+    const { dir, env } = pgLab();
+    const holder = await holdLock(dir, env);
+    const refused = runBin(["apply", dir, "--auto-approve"], { env });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(new RegExp(`^Error: state in PostgreSQL postgres://bootplan@127\\.0\\.0\\.1:\\d+/postgres \\(schema \\w+, stack lab\\) is locked by pid ${holder.pid} on host \\S+ \\(bootplan apply \\(test holder\\)\\) since \\S+; retry with --lock-timeout\\n$`));
+    expect(existsSync(join(dir, ".bootplan/root"))).toBe(false);
+    const waiting = runBinAsync(["apply", dir, "--auto-approve", "--lock-timeout", "2m"], { ...process.env, ...env });
+    await new Promise((r) => setTimeout(r, 1500));
+    holder.kill("SIGTERM"); // releases the lock while the second run waits for it
+    await holder.done;
+    expect((await waiting).stdout).toMatch(/^Apply complete: 26 added/m);
+
+    const crashed = await holdLock(dir, env);
+    crashed.kill("SIGKILL");
+    await crashed.done;
+    // The database ended the killed holder's session and its lock with it: no unlock needed.
+    const after = runBin(["plan", dir, "--detailed-exitcode"], { env });
+    expect(after.stderr).toBe("");
+    expect(after.code).toBe(0);
+    const again = await holdLock(dir, env);
+    again.kill("SIGKILL");
+    await again.done;
+    // Its holder row is stale: unlock clears it, naming who held it, without --force.
+    const unlock = runBin(["state", "unlock", dir], { env });
+    expect(unlock.stdout).toMatch(new RegExp(`^Released the lock held by pid ${again.pid} on `));
+  });
+
+  it("state unlock refuses a live holder and --force ends its session", async (ctx) => {
+    needPostgres(ctx);
+    const { dir, env } = pgLab();
+    const holder = await holdLock(dir, env);
+    const refused = runBin(["state", "unlock", dir], { env });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/whose database session is still open; stop it, or run: bootplan state unlock --force/);
+    const forced = runBin(["state", "unlock", dir, "--force"], { env });
+    expect(forced.stdout).toMatch(new RegExp(`^Released the lock held by pid ${holder.pid} `));
+    expect(runBin(["apply", dir, "--auto-approve"], { env }).stdout).toMatch(/^Apply complete/m);
+    holder.kill("SIGKILL");
+    await holder.done;
+  });
+
+  it("two applies from two processes: while one applies, the other is refused naming it; with --lock-timeout it waits", { timeout: 300_000 }, async (ctx) => {
+    needPostgres(ctx);
+    const schema = `t${process.pid}_${++schemaNo}`;
+    const dir = mkdtempSync(join(tmpdir(), "bootplan-pg-two-"));
+    try {
+      generateStack(dir, 200, { labDir: join(REPO, "stacks/lab") });
+      editStackFile(dir, "stack.yaml", /^state: .*$/m, `state: {backend: postgres, url: {env: BOOTPLAN_PG_URL}, schema: ${schema}}`);
+      const env = { ...process.env, BOOTPLAN_PG_URL: server!.url };
+      const first = spawn(process.execPath, [join(REPO, "bin/bootplan.js"), "apply", dir, "--auto-approve", "--parallelism", "1"], { env });
+      let out = "";
+      const finished = new Promise<number>((res) => first.on("exit", (code) => res(code ?? -1)));
+      await new Promise<void>((res) => first.stdout.on("data", (d) => ((out += d), out.includes(": created (") && res())));
+      const second = runBin(["apply", dir, "--auto-approve"], { env });
+      expect(second.code).toBe(1);
+      expect(second.stderr).toMatch(new RegExp(`is locked by pid ${first.pid} on host \\S+ \\(bootplan apply\\) since \\S+; retry with --lock-timeout\\n$`));
+      const waiting = runBinAsync(["apply", dir, "--auto-approve", "--lock-timeout", "2m"], env);
+      expect(await finished).toBe(0);
+      const third = await waiting;
+      expect(third.stdout).toContain("No changes.");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("kill -9 during apply: the state stays readable with every completed operation, and the next apply finishes", { timeout: 300_000 }, async (ctx) => {
+    needPostgres(ctx);
+    const schema = `t${process.pid}_${++schemaNo}`;
+    const dir = mkdtempSync(join(tmpdir(), "bootplan-pg-kill-"));
+    try {
+      generateStack(dir, 150, { labDir: join(REPO, "stacks/lab"), cm: true });
+      editStackFile(dir, "stack.yaml", /^state: .*$/m, `state: {backend: postgres, url: {env: BOOTPLAN_PG_URL}, schema: ${schema}}`);
+      const env = { ...process.env, BOOTPLAN_PG_URL: server!.url };
+      const child = spawn(process.execPath, [join(REPO, "bin/bootplan.js"), "apply", dir, "--auto-approve", "--parallelism", "2"], { env });
+      let out = "";
+      const killed = new Promise<void>((res) => {
+        child.stdout.on("data", (d) => {
+          out += d;
+          if ((out.match(/: created \(/g) ?? []).length >= 30 && !child.killed) child.kill("SIGKILL");
+        });
+        child.on("exit", () => res());
+      });
+      await killed;
+      expect(child.signalCode).toBe("SIGKILL");
+      const reported = [...out.matchAll(/^(\S+): created \(/gm)].map((m) => m[1]);
+      expect(reported.length).toBeGreaterThanOrEqual(30);
+      const list = runBin(["state", "list", dir], { env });
+      expect(list.code).toBe(0);
+      const recorded = new Set(list.stdout.trim().split("\n"));
+      for (const a of reported) expect(recorded.has(a), `${a} was reported created but is not recorded`).toBe(true);
+      const [stack] = await query<{ serial: string }>(`SELECT serial FROM ${schema}.stacks`);
+      expect(Number(stack.serial)).toBe(recorded.size);
+      const plan = runBin(["plan", dir], { env });
+      expect(plan.stdout).toMatch(/a previous apply did not complete its create|Plan: \d+ to add/);
+      const rest = runBin(["apply", dir, "--auto-approve"], { env });
+      expect(rest.code).toBe(0);
+      expect(runBin(["plan", dir, "--detailed-exitcode"], { env }).code).toBe(0);
+      expect((await query(`SELECT 1 FROM ${schema}.operations WHERE outcome IS NULL`)).length).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("state migrate moves the lab's state to PostgreSQL and back with identical digests, and plans stay empty", async (ctx) => {
+    needPostgres(ctx);
+    const schema = `t${process.pid}_${++schemaNo}`;
+    const dir = lab();
+    editStackFile(dir, "stack.yaml", /^state: .*$/m, `state: {backend: file, path: .bootplan/state.json, url: {env: BOOTPLAN_PG_URL}, schema: ${schema}}`);
+    const env = { BOOTPLAN_PG_URL: server!.url };
+    expect(runBin(["apply", dir, "--auto-approve"], { env }).code).toBe(0);
+    const before = readFileSync(join(dir, ".bootplan/state.json"), "utf8");
+
+    const to = runBin(["state", "migrate", dir, "--to", "postgres"], { env });
+    expect(to.stderr).toBe("");
+    const digest = /Digest (sha256:[0-9a-f]{64}) matches on both sides/.exec(to.stdout)?.[1];
+    expect(digest).toBeDefined();
+    expect(to.stdout).toMatch(/^Copied 26 resources \(lineage \S+, serial 26\)/);
+    editStackFile(dir, "stack.yaml", "backend: file", "backend: postgres");
+    expect(runBin(["plan", dir, "--detailed-exitcode"], { env }).code).toBe(0);
+    // A change applied on PostgreSQL, then the state moved back to the file.
+    editStackFile(dir, "profiles.yaml", "packages: [nginx]", "packages: [nginx, certbot]");
+    expect(runBin(["apply", dir, "--auto-approve"], { env }).code).toBe(0);
+    const refused = runBin(["state", "migrate", dir, "--to", "file"], { env });
+    expect(refused.stderr).toMatch(/state file .*state\.json already holds a state for stack lab; pass --force to replace it/);
+    const back = runBin(["state", "migrate", dir, "--to", "file", "--force"], { env });
+    expect(back.code).toBe(0);
+    const backDigest = /Digest (sha256:[0-9a-f]{64})/.exec(back.stdout)![1];
+    expect(backDigest).not.toBe(digest); // the state moved on
+    editStackFile(dir, "stack.yaml", "backend: postgres", "backend: file");
+    expect(runBin(["plan", dir, "--detailed-exitcode"], { env }).code).toBe(0);
+    expect(readFileSync(join(dir, ".bootplan/state.json"), "utf8")).not.toBe(before);
+    // And there again: the same digest both ways.
+    const again = runBin(["state", "migrate", dir, "--to", "postgres", "--force"], { env });
+    expect(/Digest (sha256:[0-9a-f]{64})/.exec(again.stdout)![1]).toBe(backDigest);
+  });
+
+  it("names the missing URL variable and an unreachable database in one line", async (ctx) => {
+    needPostgres(ctx);
+    const { dir } = pgLab();
+    const missing = runBin(["plan", dir], { env: { BOOTPLAN_PG_URL: "" } });
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toBe("Error: state.url: environment variable BOOTPLAN_PG_URL is not set (it holds the PostgreSQL URL, e.g. postgres://user@host/db)\n");
+    const down = runBin(["plan", dir], { env: { BOOTPLAN_PG_URL: "postgres://bootplan:hunter2@127.0.0.1:1/postgres" } });
+    expect(down.code).toBe(1);
+    expect(down.stderr).toMatch(/^Error: connecting in PostgreSQL postgres:\/\/bootplan:\*\*\*@127\.0\.0\.1:1\/postgres \(schema \w+\) failed: .*\n$/);
+    expect(down.stderr).not.toContain("hunter2");
+  });
+});
