@@ -38,6 +38,8 @@ export interface CliConfig {
   useFacts: boolean;
   /** plan/apply/destroy: run providers in-process or in Pulumi's dynamic-provider host (default: stack.yaml's `executor:`). */
   executor?: ExecutorName;
+  /** explain: list the plugins that apply to the system and why. */
+  plugins: boolean;
   debug: boolean;
   color: boolean;
 }
@@ -99,6 +101,7 @@ export const OPTIONS: { [K in keyof CliConfig]-?: OptionSpec<CliConfig[K]> } = {
   },
   useFacts: { flags: "--use-facts", description: "decide compatibility on facts gathered over SSH (systems with ssh:) instead of declared attributes", default: false },
   executor: { flags: "--executor <name>", description: "run providers in-process or in Pulumi's own dynamic-provider host: in-process | pulumi-host (default: stack.yaml's executor:, else in-process)", parse: (v) => parseExecutorName(v) },
+  plugins: { flags: "--plugins", description: "list the plugins that apply to the system, why, and their hooks", default: false },
   debug: { flags: "--debug", description: "print stack traces for errors", default: false },
   color: { flags: "--no-color", description: "plain output without colours", default: true },
 };

@@ -13,12 +13,17 @@ import { FileStateStore } from "../state/file-store.js";
 import { StateLock } from "../state/lock.js";
 import type { StateDocument } from "../state/types.js";
 import type { Io } from "./output.js";
+import { loadPlugins, pluginCacheDir, type LoadedPlugin } from "../plugins/load.js";
+import { withApplyHooks } from "../plugins/apply-hooks.js";
+import { pluginsSelecting } from "../plugins/plan-hooks.js";
 
 /** A stack opened for planning or applying. */
 export interface Session {
   stack: Stack;
   store: FileStateStore;
   secrets: Record<string, string>;
+  /** The stack's plugins, loaded by planSession (inside the state lock: loading compiles TypeScript). */
+  plugins?: LoadedPlugin[];
 }
 
 /** Loads the stack in `dir` and reads the secrets its systems need. */
@@ -35,15 +40,20 @@ export function desiredResources(s: Session, io: Io, state?: StateDocument, crea
     secrets: s.secrets,
     digest: stateDigester(s.stack.state.path, io.env, { create: createKey }),
     recorded: state ? (a) => state.resources[a]?.outputs : undefined,
+    plugins: s.plugins,
   });
 }
 
 /** Plans the session's stack against `state`, calling providers through `executor` (in-process when none). */
 export async function planSession(s: Session, state: StateDocument, io: Io, opts: { targets?: string[]; destroy?: boolean; readOnly?: boolean; executor?: Executor; replace?: string[] }): Promise<ExecutablePlan> {
   const keyLost = stateKeyMissing(s.stack.state.path, io.env) && hasSecretDigests(state);
+  // destroy needs no plugin: a broken one must not keep a stack from being torn down.
+  if (!opts.destroy) s.plugins ??= await loadPlugins(s.stack, { cacheDir: opts.readOnly ? undefined : pluginCacheDir(s.stack.state.path) });
   const desired = opts.destroy ? [] : desiredResources(s, io, state, !opts.readOnly);
   const provider = opts.executor ? opts.executor.provider.bind(opts.executor) : providerFor;
-  const plan = await computePlan(desired, state, { stack: s.stack.name, fingerprint: s.stack.fingerprint, providerFor: provider, targets: opts.targets, destroy: opts.destroy, replace: opts.replace });
+  const computed = await computePlan(desired, state, { stack: s.stack.name, fingerprint: s.stack.fingerprint, providerFor: provider, targets: opts.targets, destroy: opts.destroy, replace: opts.replace });
+  const plugins = s.plugins ?? [];
+  const plan = plugins.length ? withApplyHooks(computed, s.stack, plugins, (name) => pluginsSelecting(s.stack, plugins, name)) : computed;
   plan.warnings.push(...rootWarnings(s.stack.provisioningRoot, state));
   if (keyLost) {
     plan.warnings.push(`secret digests cannot be checked: state key missing (${stateKeyPath(s.stack.state.path)}, or BOOTPLAN_STATE_KEY); every system with a secret shows as changed. Restore the key to see real changes, or apply to record digests under the new key`);

@@ -15,6 +15,7 @@ import { FileStateStore } from "../../state/file-store.js";
 import { removeStaleTemps } from "../../providers/leftovers.js";
 import { openSession, planSession, withStateLock, type Session } from "../session.js";
 import { useDiscoveredFacts, withSshPool } from "../ssh-targets.js";
+import { applyHookRunner } from "../plugin-output.js";
 
 /** Refuses a saved plan whose secrets changed since it was made (digests are compared, never values). */
 function assertSecretsUnchanged(plan: ExecutablePlan, secrets: Record<string, string>, digest: SecretDigester, path: string): void {
@@ -37,7 +38,7 @@ async function applySavedPlan(path: string, opts: CliConfig, io: Io): Promise<nu
     const secrets = readSecretValues(saved.secrets, Object.keys(saved.secrets), io.env);
     assertSecretsUnchanged(saved.plan, secrets, stateDigester(saved.statePath, io.env), path);
     if (!hasChanges(saved.plan)) return settleNoChanges(store, saved.plan, io);
-    return withExecutor(opts.executor ?? saved.executor, { stack: saved.plan.stack }, (executor) => execute({ store, secrets }, saved.plan, opts, io, executor));
+    return withExecutor(opts.executor ?? saved.executor, { stack: saved.plan.stack }, (executor) => execute({ store, secrets, stackDir: saved.stackDir, statePath: saved.statePath }, saved.plan, opts, io, executor));
   });
 }
 
@@ -71,7 +72,11 @@ function settleNoChanges(store: StateStore, plan: ExecutablePlan, io: Io): numbe
   return 0;
 }
 
-async function execute(s: Pick<Session, "store" | "secrets">, plan: ExecutablePlan, opts: CliConfig, io: Io, executor: Executor): Promise<number> {
+/** What executing a plan needs: the state, secret values, and for plugins' apply hooks the stack directory (and loaded plugins). */
+type Execution = Pick<Session, "store" | "secrets" | "plugins"> & { stackDir: string; statePath: string };
+
+async function execute(s: Execution, plan: ExecutablePlan, opts: CliConfig, io: Io, executor: Executor): Promise<number> {
+  const hooks = plan.applyHooks ? await applyHookRunner(plan.applyHooks, s, s.plugins, opts, io) : undefined;
   const writer = s.store.writer();
   recordRefresh(writer, plan);
   let interrupted = false;
@@ -83,7 +88,7 @@ async function execute(s: Pick<Session, "store" | "secrets">, plan: ExecutablePl
   const progress = progressReporter(io, plan.changes.length, opts.color);
   try {
     // Systems reinstalled over SSH share one bounded pool, closed when the apply ends.
-    const result = await withSshPool(opts, () => applyPlan(plan, writer, { providerFor: executor.provider.bind(executor), parallelism: opts.parallelism, secrets: s.secrets, onEvent: progress.onEvent, cancelled: () => interrupted }));
+    const result = await withSshPool(opts, () => applyPlan(plan, writer, { providerFor: hooks ? hooks.wrap(executor.provider.bind(executor)) : executor.provider.bind(executor), parallelism: opts.parallelism, secrets: s.secrets, onEvent: progress.onEvent, cancelled: () => interrupted }));
     progress.finish();
     writer.commit();
     const failure = applyFailure(result);
@@ -115,6 +120,6 @@ export async function applyCommand(target: string, opts: CliConfig, io: Io, dest
     if (!hasChanges(plan)) return settleNoChanges(s.store, plan, io);
     io.out(renderPlanText(plan, { color: opts.color && io.isTty, showNewFiles: opts.showNewFiles }));
     await confirm(plan, opts, io, verb);
-    return execute(s, plan, opts, io, executor);
+    return execute({ ...s, stackDir: s.stack.dir, statePath: s.stack.state.path }, plan, opts, io, executor);
   }));
 }
