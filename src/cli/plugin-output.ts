@@ -1,7 +1,7 @@
 /** How apply reports plugins' apply-time hooks: one line per hook run, as the hooks finish. */
 import pc from "picocolors";
 import { ApplyHookRunner, type ApplyHookPlan, type HookEvent } from "../plugins/apply-hooks.js";
-import { pluginCacheDir, type LoadedPlugin } from "../plugins/load.js";
+import type { LoadedPlugin } from "../plugins/load.js";
 import type { CliConfig } from "./options.js";
 import type { Io } from "./output.js";
 
@@ -13,10 +13,10 @@ export function hookLine(e: HookEvent, color: boolean): string {
 }
 
 /** The runner of a plan's apply-time hooks, printing each run on `io`. */
-export function applyHookRunner(plan: ApplyHookPlan, where: { stackDir: string; statePath: string }, loaded: LoadedPlugin[] | undefined, opts: Pick<CliConfig, "color">, io: Io): Promise<ApplyHookRunner> {
+export function applyHookRunner(plan: ApplyHookPlan, stackDir: string, loaded: LoadedPlugin[] | undefined, opts: Pick<CliConfig, "color">, io: Io): Promise<ApplyHookRunner> {
   const color = opts.color && io.isTty;
   return ApplyHookRunner.create(plan, {
-    stackDir: where.stackDir, cacheDir: pluginCacheDir(where.statePath), env: io.env, loaded,
+    stackDir, env: io.env, loaded,
     onEvent: (e) => io.out(`${io.isTty ? "\r\x1b[2K" : ""}${hookLine(e, color)}\n`),
   });
 }

@@ -13,7 +13,7 @@ import { FileStateStore } from "../state/file-store.js";
 import { StateLock } from "../state/lock.js";
 import type { StateDocument } from "../state/types.js";
 import type { Io } from "./output.js";
-import { loadPlugins, pluginCacheDir, type LoadedPlugin } from "../plugins/load.js";
+import { loadPlugins, type LoadedPlugin } from "../plugins/load.js";
 import { withApplyHooks } from "../plugins/apply-hooks.js";
 import { pluginsSelecting } from "../plugins/plan-hooks.js";
 
@@ -22,7 +22,7 @@ export interface Session {
   stack: Stack;
   store: FileStateStore;
   secrets: Record<string, string>;
-  /** The stack's plugins, loaded by planSession (inside the state lock: loading compiles TypeScript). */
+  /** The stack's plugins, loaded by planSession (inside the state lock: compiling TypeScript takes a while). */
   plugins?: LoadedPlugin[];
 }
 
@@ -48,7 +48,7 @@ export function desiredResources(s: Session, io: Io, state?: StateDocument, crea
 export async function planSession(s: Session, state: StateDocument, io: Io, opts: { targets?: string[]; destroy?: boolean; readOnly?: boolean; executor?: Executor; replace?: string[] }): Promise<ExecutablePlan> {
   const keyLost = stateKeyMissing(s.stack.state.path, io.env) && hasSecretDigests(state);
   // destroy needs no plugin: a broken one must not keep a stack from being torn down.
-  if (!opts.destroy) s.plugins ??= await loadPlugins(s.stack, { cacheDir: opts.readOnly ? undefined : pluginCacheDir(s.stack.state.path) });
+  if (!opts.destroy) s.plugins ??= await loadPlugins(s.stack);
   const desired = opts.destroy ? [] : desiredResources(s, io, state, !opts.readOnly);
   const provider = opts.executor ? opts.executor.provider.bind(opts.executor) : providerFor;
   const computed = await computePlan(desired, state, { stack: s.stack.name, fingerprint: s.stack.fingerprint, providerFor: provider, targets: opts.targets, destroy: opts.destroy, replace: opts.replace });

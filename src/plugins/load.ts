@@ -45,21 +45,13 @@ function apiModule(): string {
 }
 
 /**
- * Where apply (and plan --out) cache plugins' compiled code: beside the state file, with its key, lock
- * and journal (keyed by content, so never stale). None for a state that is not a file.
- */
-export function pluginCacheDir(statePath: string | undefined): string | undefined {
-  return statePath ? `${statePath}.plugin-cache` : undefined;
-}
-
-/**
  * Imports one module, bypassing the module cache so an edited plugin is never served stale. Compiled
- * code is cached in `cacheDir` when given (compiling TypeScript takes a good part of a second); without
- * one (validate, explain, a plain plan) loading writes nothing.
+ * code is not cached on disk: loading writes nothing (jiti would cache under node_modules or /tmp), at
+ * the price of compiling each TypeScript plugin on every run.
  */
-async function importModule(file: string, cacheDir?: string): Promise<unknown> {
+async function importModule(file: string): Promise<unknown> {
   const { createJiti } = (await import("jiti")) as typeof import("jiti");
-  const jiti = createJiti(import.meta.url, { fsCache: cacheDir ?? false, moduleCache: false, alias: { "bootplan/plugin": apiModule() } });
+  const jiti = createJiti(import.meta.url, { fsCache: false, moduleCache: false, alias: { "bootplan/plugin": apiModule() } });
   return jiti.import(file);
 }
 
@@ -82,10 +74,10 @@ function typeProblems(def: Record<string, unknown>): string[] {
 }
 
 /** The definition a module exports (default export, or a named `plugin`). */
-export async function definitionOf(ref: Pick<PluginRef, "name" | "file" | "rel">, cacheDir?: string): Promise<Record<string, unknown>> {
+export async function definitionOf(ref: Pick<PluginRef, "name" | "file" | "rel">): Promise<Record<string, unknown>> {
   let mod: unknown;
   try {
-    mod = await importModule(ref.file, cacheDir);
+    mod = await importModule(ref.file);
   } catch (err) {
     const msg = err instanceof Error ? err.message.split("\n")[0] : String(err);
     throw new PluginLoadError(`${ref.rel}: cannot load plugin ${ref.name}: ${msg}`);
@@ -138,8 +130,8 @@ function pluginCodeHash(stack: Stack): string {
 }
 
 /** Loads one plugin; definition problems are PluginLoadErrors, option problems StackErrors. */
-async function loadOne(ref: PluginRef, codeHash: string, errors: StackError[], cacheDir?: string): Promise<LoadedPlugin | undefined> {
-  const def = await definitionOf(ref, cacheDir);
+async function loadOne(ref: PluginRef, codeHash: string, errors: StackError[]): Promise<LoadedPlugin | undefined> {
+  const def = await definitionOf(ref);
   const problems = typeProblems(def);
   if (!problems.length && def.name !== ref.name) {
     problems.push(`name: ${JSON.stringify(def.name)} differs from the plugin's name in the stack, ${JSON.stringify(ref.name)} (${ref.declared ? `declared at ${formatPosition(ref.declared)}` : `the file name`}); make them the same`);
@@ -155,14 +147,14 @@ async function loadOne(ref: PluginRef, codeHash: string, errors: StackError[], c
 }
 
 /** Loads every enabled plugin of the stack, sorted by name; throws on the first invalid module or on invalid options. */
-export async function loadPlugins(stack: Stack, opts: { cacheDir?: string } = {}): Promise<LoadedPlugin[]> {
+export async function loadPlugins(stack: Stack): Promise<LoadedPlugin[]> {
   const refs = Object.values(stack.plugins ?? {}).filter((r) => r.enabled).sort((a, b) => (a.name < b.name ? -1 : 1));
   if (!refs.length) return [];
   const codeHash = pluginCodeHash(stack);
   const errors: StackError[] = [];
   const out: LoadedPlugin[] = [];
   for (const ref of refs) {
-    const p = await loadOne(ref, codeHash, errors, opts.cacheDir);
+    const p = await loadOne(ref, codeHash, errors);
     if (p) out.push(p);
   }
   if (errors.length) throw new StackErrors(errors);

@@ -38,7 +38,7 @@ async function applySavedPlan(path: string, opts: CliConfig, io: Io): Promise<nu
     const secrets = readSecretValues(saved.secrets, Object.keys(saved.secrets), io.env);
     assertSecretsUnchanged(saved.plan, secrets, stateDigester(saved.statePath, io.env), path);
     if (!hasChanges(saved.plan)) return settleNoChanges(store, saved.plan, io);
-    return withExecutor(opts.executor ?? saved.executor, { stack: saved.plan.stack }, (executor) => execute({ store, secrets, stackDir: saved.stackDir, statePath: saved.statePath }, saved.plan, opts, io, executor));
+    return withExecutor(opts.executor ?? saved.executor, { stack: saved.plan.stack }, (executor) => execute({ store, secrets, stackDir: saved.stackDir }, saved.plan, opts, io, executor));
   });
 }
 
@@ -73,10 +73,10 @@ function settleNoChanges(store: StateStore, plan: ExecutablePlan, io: Io): numbe
 }
 
 /** What executing a plan needs: the state, secret values, and for plugins' apply hooks the stack directory (and loaded plugins). */
-type Execution = Pick<Session, "store" | "secrets" | "plugins"> & { stackDir: string; statePath: string };
+type Execution = Pick<Session, "store" | "secrets" | "plugins"> & { stackDir: string };
 
 async function execute(s: Execution, plan: ExecutablePlan, opts: CliConfig, io: Io, executor: Executor): Promise<number> {
-  const hooks = plan.applyHooks ? await applyHookRunner(plan.applyHooks, s, s.plugins, opts, io) : undefined;
+  const hooks = plan.applyHooks ? await applyHookRunner(plan.applyHooks, s.stackDir, s.plugins, opts, io) : undefined;
   const writer = s.store.writer();
   recordRefresh(writer, plan);
   let interrupted = false;
@@ -120,6 +120,6 @@ export async function applyCommand(target: string, opts: CliConfig, io: Io, dest
     if (!hasChanges(plan)) return settleNoChanges(s.store, plan, io);
     io.out(renderPlanText(plan, { color: opts.color && io.isTty, showNewFiles: opts.showNewFiles }));
     await confirm(plan, opts, io, verb);
-    return execute({ ...s, stackDir: s.stack.dir, statePath: s.stack.state.path }, plan, opts, io, executor);
+    return execute({ ...s, stackDir: s.stack.dir }, plan, opts, io, executor);
   }));
 }
