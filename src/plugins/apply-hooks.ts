@@ -120,16 +120,15 @@ export class ApplyHookRunner {
   }
 
   /** `providerFor` with system creates and updates wrapped in the hooks the plan names. */
-  wrap(providerFor: (kind: string) => BootplanProvider): (kind: string) => BootplanProvider {
-    let wrapped: BootplanProvider | undefined;
-    return (kind) => {
-      const inner = providerFor(kind);
+  wrap(providerFor: (kind: string, address?: string) => BootplanProvider): (kind: string, address?: string) => BootplanProvider {
+    return (kind, address) => {
+      const inner = providerFor(kind, address);
       if (kind !== "system") return inner;
-      return (wrapped ??= {
+      return {
         ...inner,
         create: (inputs) => this.around(inputs, () => inner.create(inputs)),
         update: (id, olds, news) => this.around(news, () => inner.update(id, olds, news)),
-      });
+      };
     };
   }
 

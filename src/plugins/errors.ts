@@ -16,7 +16,8 @@ export class PluginHookError extends BootplanError {
     readonly reason: string,
     code = "plugin.hook-failed",
   ) {
-    super(`plugin ${plugin}: hook ${hook} failed for ${target}: ${reason}`);
+    // No "TARGET: " inside: the engine strips that prefix from a resource's error.
+    super(`plugin ${plugin}: hook ${hook} for ${target} failed: ${reason}`);
     this.code = code;
   }
 }

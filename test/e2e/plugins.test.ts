@@ -150,7 +150,7 @@ describe("broken plugins and bad options", () => {
     const d = lab({ "plugins/broken.ts": broken(`answerFile() { throw new Error("no disks listed"); }`) });
     const r = await runCli(["apply", d, "--auto-approve"]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toBe("Error: plugin broken: hook answerFile failed for system.db01: no disks listed (plugins/broken.ts)\n");
+    expect(r.stderr).toBe("Error: plugin broken: hook answerFile for system.db01 failed: no disks listed (plugins/broken.ts)\n");
     expect(existsSync(root(d))).toBe(false);
     expect(existsSync(join(d, ".bootplan/state.json"))).toBe(false);
   });
@@ -158,16 +158,16 @@ describe("broken plugins and bad options", () => {
   it("refuses an extra file outside the provisioning root and a kernel argument with a space", async () => {
     const d = lab({ "plugins/broken.ts": broken(`files: () => ({ "../../etc/cron.d/x": "boom" })`) });
     expect((await runCli(["plan", d])).stderr).toBe(
-      `Error: plugin broken: hook files failed for system.db01: path "../../etc/cron.d/x" would leave the provisioning root (no '.', '..' or empty segments) (plugins/broken.ts)\n`,
+      `Error: plugin broken: hook files for system.db01 failed: path "../../etc/cron.d/x" would leave the provisioning root (no '.', '..' or empty segments) (plugins/broken.ts)\n`,
     );
     writeFileSync(join(d, "plugins/broken.ts"), broken(`files: () => ({ "tftp/grub/grub.cfg-01-52-54-00-12-34-01": "x" })`));
     expect((await runCli(["plan", d])).stderr).toBe(
-      "Error: plugin broken: hook files failed for system.db01: tftp/grub/grub.cfg-01-52-54-00-12-34-01 is already a file of system.web01; a plugin adds files, it does not replace them\n",
+      "Error: plugin broken: hook files for system.db01 failed: tftp/grub/grub.cfg-01-52-54-00-12-34-01 is already a file of system.web01; a plugin adds files, it does not replace them\n",
     );
     writeFileSync(join(d, "plugins/broken.ts"), broken(`kernelArgs: () => ["quiet splash"]`));
-    expect((await runCli(["plan", d])).stderr).toMatch(/^Error: plugin broken: hook kernelArgs failed for system\.db01: returned "quiet splash"; a kernel argument is one word/);
+    expect((await runCli(["plan", d])).stderr).toMatch(/^Error: plugin broken: hook kernelArgs for system\.db01 failed: returned "quiet splash"; a kernel argument is one word/);
     writeFileSync(join(d, "plugins/broken.ts"), broken(`cm: (ctx, b) => ({ ...b, classes: 42 })`));
-    expect((await runCli(["plan", d])).stderr).toMatch(/^Error: plugin broken: hook cm failed for cm\.ansible-site\.db01: returned an invalid ansible binding|^Error: plugin broken: hook cm failed for cm\.puppet-prod\.db01: returned an invalid puppet binding: classes/);
+    expect((await runCli(["plan", d])).stderr).toMatch(/^Error: plugin broken: hook cm for cm\.ansible-site\.db01 failed: returned an invalid ansible binding|^Error: plugin broken: hook cm for cm\.puppet-prod\.db01 failed: returned an invalid puppet binding: classes/);
     expect(existsSync(root(d))).toBe(false);
   });
 

@@ -15,10 +15,15 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => new Promise<void>((r) => (s.closeAllConnections(), s.close(() => r())))));
 });
 
-/** An HTTP server on a free loopback port answering each request with `respond(n)` (n counts from 1); undefined: never answer. */
-async function webhook(respond: (n: number) => number | undefined): Promise<{ url: string; bodies: unknown[] }> {
+/**
+ * An HTTP server on a free loopback port answering each request with `respond(n)` (n counts from 1);
+ * undefined: never answer. `requests` counts requests as they arrive, `bodies` holds those read whole.
+ */
+async function webhook(respond: (n: number) => number | undefined): Promise<{ url: string; bodies: unknown[]; requests: () => number }> {
   const bodies: unknown[] = [];
+  let requests = 0;
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    requests++;
     let text = "";
     req.on("data", (c) => (text += c));
     req.on("end", () => {
@@ -29,7 +34,7 @@ async function webhook(respond: (n: number) => number | undefined): Promise<{ ur
   });
   servers.push(server);
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, bodies };
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, bodies, requests: () => requests };
 }
 
 const stateOf = (d: string) => JSON.parse(readFileSync(join(d, ".bootplan/state.json"), "utf8")) as { resources: Record<string, { outputs: Record<string, unknown> }> };
@@ -58,13 +63,13 @@ describe("notify (afterProvision)", () => {
 
   it("fails the system's operation when the webhook never answers, leaves it unrecorded, and the next apply redoes it", async () => {
     const d = lab();
-    editStackFile(d, "stack.yaml", "options: {urlEnv: BOOTPLAN_NOTIFY_URL}", "options: {urlEnv: BOOTPLAN_NOTIFY_URL, attempts: 2, attemptTimeoutMs: 200}");
+    editStackFile(d, "stack.yaml", "options: {urlEnv: BOOTPLAN_NOTIFY_URL}", "options: {urlEnv: BOOTPLAN_NOTIFY_URL, attempts: 2, attemptTimeoutMs: 500}");
     const silent = await webhook(() => undefined);
     const r = await runCli(["apply", d, "--auto-approve", "--target", "system.web01"], { BOOTPLAN_NOTIFY_URL: silent.url });
     expect(r.code).toBe(1);
     const host = new URL(silent.url).host;
-    expect(r.stderr).toMatch(new RegExp(`^Error: system\\.web01: plugin notify: hook afterProvision failed for system\\.web01: webhook ${host.replace(/\./g, "\\.")} failed: no answer within 200 ms;`));
-    expect(silent.bodies).toHaveLength(2);
+    expect(r.stderr).toMatch(new RegExp(`^Error: system\\.web01: plugin notify: hook afterProvision for system\\.web01 failed: webhook ${host.replace(/\./g, "\\.")} failed: no answer within 500 ms;`));
+    expect(silent.requests()).toBe(2); // the first attempt and one retry
     expect(stateOf(d).resources["system.web01"]).toBeUndefined();
     expect(stateOf(d).resources["profile.web"]).toBeDefined(); // what completed is recorded
 
@@ -93,10 +98,10 @@ export default definePlugin({
     const report = join(d, "gate-report.json");
     const r = await runCli(["apply", d, "--auto-approve", "--target", "system.web01"], { GATE_REPORT: report });
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^Error: system\.web01: plugin gate: hook beforeProvision failed for system\.web01: timed out after 100 ms;/);
+    expect(r.stderr).toMatch(/^Error: system\.web01: plugin gate: hook beforeProvision for system\.web01 failed: timed out after 100 ms;/);
     expect(r.stdout).toMatch(/^system\.web01: plugin gate beforeProvision timeout: timed out after 100 ms \(\d+ ms\)$/m);
     expect(r.stdout).toMatch(/^system\.web01: plugin gate onFailure ok \(\d+ ms\)$/m);
-    expect(JSON.parse(readFileSync(report, "utf8"))).toEqual({ address: "system.web01", error: "plugin gate: hook beforeProvision failed for system.web01: timed out after 100 ms" });
+    expect(JSON.parse(readFileSync(report, "utf8"))).toEqual({ address: "system.web01", error: "plugin gate: hook beforeProvision for system.web01 failed: timed out after 100 ms" });
     expect(existsSync(join(d, ".bootplan/root/http/answers/web01.cfg"))).toBe(false);
     expect(stateOf(d).resources["system.web01"]).toBeUndefined();
   });
