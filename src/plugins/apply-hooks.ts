@@ -35,12 +35,12 @@ export interface HookRun {
   hook: ApplyHookName;
   outcome: "ok" | "failed" | "timeout";
   detail?: string;
-  ms: number;
 }
 
-/** A hook run for the apply output. */
+/** A hook run for the apply output (timings are shown, never recorded: state stays reproducible). */
 export interface HookEvent extends HookRun {
   address: string;
+  ms: number;
 }
 
 const hasApplyHooks = (d: PluginDefinition): boolean => APPLY_HOOKS.some((h) => typeof d[h] === "function");
@@ -170,8 +170,8 @@ export class ApplyHookRunner {
     let timer: NodeJS.Timeout | undefined;
     const t0 = performance.now();
     const done = (outcome: HookRun["outcome"], detail?: string): HookRun => {
-      const r: HookRun = { plugin: name, version, hook, outcome, ...(detail ? { detail } : {}), ms: Math.round(performance.now() - t0) };
-      this.onEvent?.({ address, ...r });
+      const r: HookRun = { plugin: name, version, hook, outcome, ...(detail ? { detail } : {}) };
+      this.onEvent?.({ address, ...r, ms: Math.round(performance.now() - t0) });
       return r;
     };
     try {
