@@ -40,7 +40,7 @@ function program(io: Io, setCode: (n: number) => void): Command {
     .argument("[dir]", "stack directory", ".")
     .action(async (dir: string, o: CliConfig) => setCode(await (await import("./commands/apply.js")).applyCommand(dir, o, io, true)));
 
-  cmd("explain", "show how compatibility is decided for a target, step by step (--cm: its CM bindings)", ["package", "cm", "json", "useFacts"])
+  cmd("explain", "show how compatibility is decided for a target, step by step (--cm: its CM bindings, --plugins: its plugins)", ["package", "cm", "plugins", "json", "useFacts"])
     .argument("<address>", "target address, e.g. system.web01")
     .argument("[dir]", "stack directory", ".")
     .action(async (address: string, dir: string, o: CliConfig) => setCode(await (await import("./commands/explain.js")).explainCommand(address, dir, o, io)));

@@ -46,6 +46,8 @@ export interface CliConfig {
   interface?: string;
   /** state migrate: the backend to copy the state to. */
   to?: string;
+  /** explain: list the plugins that apply to the system and why. */
+  plugins: boolean;
   debug: boolean;
   color: boolean;
 }
@@ -111,6 +113,7 @@ export const OPTIONS: { [K in keyof CliConfig]-?: OptionSpec<CliConfig[K]> } = {
   dnsmasq: { flags: "--no-dnsmasq", description: "serve HTTP only; the rendered dnsmasq.conf is for an existing dnsmasq", default: true },
   interface: { flags: "--interface <name>", description: "bind dnsmasq to this interface too (one serve instance per network)" },
   to: { flags: "--to <backend>", description: "the backend to copy the state to: postgres or file" },
+  plugins: { flags: "--plugins", description: "list the plugins that apply to the system, why, and their hooks", default: false },
   debug: { flags: "--debug", description: "print stack traces for errors", default: false },
   color: { flags: "--no-color", description: "plain output without colours", default: true },
 };

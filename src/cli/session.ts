@@ -14,6 +14,9 @@ import { rootWarnings } from "../providers/leftovers.js";
 import { openStateBackend, type StateBackend } from "../state/backend.js";
 import type { StateDocument, StateStore } from "../state/types.js";
 import type { Io } from "./output.js";
+import { loadPlugins, type LoadedPlugin } from "../plugins/load.js";
+import { withApplyHooks } from "../plugins/apply-hooks.js";
+import { pluginsSelecting } from "../plugins/plan-hooks.js";
 
 /** A stack opened for planning or applying. */
 export interface Session {
@@ -24,6 +27,8 @@ export interface Session {
   secrets: Record<string, string>;
   /** Makes the keyed digests recorded for secrets; `create` false: a file backend's plan creates no key file. */
   digest: (create: boolean) => SecretDigester;
+  /** The stack's plugins, loaded by planSession (inside the state lock: compiling TypeScript takes a while). */
+  plugins?: LoadedPlugin[];
 }
 
 /** Loads the stack in `dir`, opens its state backend and reads the secrets its systems need. */
@@ -42,17 +47,22 @@ export function desiredResources(s: Session, io: Io, state?: StateDocument, crea
     secrets: s.secrets,
     digest: s.digest(createKey),
     recorded: state ? (a) => state.resources[a]?.outputs : undefined,
+    plugins: s.plugins,
   });
 }
 
 /** Plans the session's stack against `state`, calling providers through `executor` (in-process when none). */
 export async function planSession(s: Session, state: StateDocument, io: Io, opts: { targets?: string[]; destroy?: boolean; readOnly?: boolean; executor?: Executor; replace?: string[] }): Promise<ExecutablePlan> {
   const keyLost = s.backend.kind === "file" && stateKeyMissing(s.stack.state.path, io.env) && hasSecretDigests(state);
+  // destroy needs no plugin: a broken one must not keep a stack from being torn down.
+  if (!opts.destroy) s.plugins ??= await loadPlugins(s.stack);
   const desired = opts.destroy ? [] : desiredResources(s, io, state, !opts.readOnly);
   const provider = opts.executor ? opts.executor.provider.bind(opts.executor) : providerFor;
-  const plan = await computePlan(desired, state, { stack: s.stack.name, fingerprint: s.stack.fingerprint, providerFor: provider, targets: opts.targets, destroy: opts.destroy, replace: opts.replace });
-  renderReused(s, state, plan, !opts.readOnly);
-  showRecordedText(s, state, plan);
+  const computed = await computePlan(desired, state, { stack: s.stack.name, fingerprint: s.stack.fingerprint, providerFor: provider, targets: opts.targets, destroy: opts.destroy, replace: opts.replace });
+  renderReused(s, state, computed, !opts.readOnly);
+  showRecordedText(s, state, computed);
+  const plugins = s.plugins ?? [];
+  const plan = plugins.length ? withApplyHooks(computed, s.stack, plugins, (name) => pluginsSelecting(s.stack, plugins, name)) : computed;
   plan.warnings.push(...rootWarnings(s.stack.provisioningRoot, state));
   if (keyLost) {
     plan.warnings.push(`secret digests cannot be checked: state key missing (${stateKeyPath(s.stack.state.path)}, or BOOTPLAN_STATE_KEY); every system with a secret shows as changed. Restore the key to see real changes, or apply to record digests under the new key`);
@@ -84,9 +94,13 @@ function showRecordedText(s: Session, state: StateDocument, plan: ExecutablePlan
 function renderReused(s: Session, state: StateDocument, plan: ExecutablePlan, createKey: boolean): void {
   const missing = new Set(Object.entries(plan.inputs).filter(([, i]) => i.fileDigests && !i.files).map(([a]) => a));
   if (!missing.size) return;
+  // Recorded outputs without their render key: rendered again, yet still seen as installed (netboot: once).
   const again = buildDesiredResources(s.stack, {
-    secrets: s.secrets, digest: s.digest(createKey),
-    recorded: (a) => (missing.has(a) ? undefined : state.resources[a]?.outputs),
+    secrets: s.secrets, digest: s.digest(createKey), plugins: s.plugins,
+    recorded: (a) => {
+      const o = state.resources[a]?.outputs;
+      return o && missing.has(a) ? { ...o, renderKey: undefined } : o;
+    },
   });
   for (const r of again) {
     if (!missing.has(r.address)) continue;

@@ -1,5 +1,6 @@
 /** The plan: what apply will do, resource by resource, with field changes and file diffs. */
 import type { Action } from "../state/types.js";
+import type { ApplyHookPlan } from "../plugins/apply-hooks.js";
 
 /** One changed field, old -> new, by its path inside the resource's inputs. */
 export interface FieldChange {
@@ -69,6 +70,8 @@ export interface ExecutablePlan extends Plan {
    * of date: apply records these outputs without calling any provider, so later plans are fast again.
    */
   refresh: Record<string, Record<string, unknown>>;
+  /** Plugins' apply-time hooks to run around system operations (src/plugins/apply-hooks.ts). */
+  applyHooks?: ApplyHookPlan;
 }
 
 /** The last line of a plan: `Plan: A to add, ...` or `No changes.` */

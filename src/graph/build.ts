@@ -16,6 +16,8 @@ import { powerInputs, powerInstallNote } from "../power/graph.js";
 import { sshSecretsNeeded, systemSshInputs } from "./ssh.js";
 import { installOnceView } from "./install-once.js";
 import { buildServeResources } from "./serve.js";
+import type { LoadedPlugin } from "../plugins/load.js";
+import { PluginSet } from "../plugins/plan-hooks.js";
 
 /** What building the graph needs beyond the stack: secret values (for digests only) and the digester. */
 export interface GraphOptions {
@@ -23,6 +25,8 @@ export interface GraphOptions {
   digest: SecretDigester;
   /** Recorded outputs by address; a system whose render key is unchanged reuses its recorded files. */
   recorded?: (address: string) => Record<string, unknown> | undefined;
+  /** The stack's loaded plugins; their plan-time hooks shape the systems they select (src/plugins/plan-hooks.ts). */
+  plugins?: LoadedPlugin[];
 }
 
 /** The secrets the systems of a stack need, so only those are read. */
@@ -79,6 +83,7 @@ export function buildDesiredResources(stack: Stack, opts: GraphOptions): Desired
   const digests = new Map<string, string>();
   const secretText = Object.fromEntries(Object.keys(stack.secrets).map((n) => [n, secretMarker(n)]));
   const compat = new CompatDecider(stack);
+  const plugins = opts.plugins?.length ? new PluginSet(opts.plugins, stack.name) : undefined;
   for (const sys of Object.values(stack.systems)) {
     const profile = stack.profiles[sys.profile];
     const distro = stack.distros[profile.distro];
@@ -95,26 +100,33 @@ export function buildDesiredResources(stack: Stack, opts: GraphOptions): Desired
     if (part === undefined) profileParts.set(profile.name, (part = profileRenderPart(common)));
     const recorded = opts.recorded?.(addressOf("system", sys.name));
     const once = installOnceView(sys, distro.name, stack.server.url, recorded);
-    const key = renderKey(part, once.system, packages);
+    const shaping = plugins?.forSystem(once.system, profile, distro);
+    const key = shaping ? shaping.key(renderKey(part, once.system, packages)) : renderKey(part, once.system, packages);
     let files: Record<string, string> | undefined;
     // Reused rendering: the recorded digests stand for the files (rendered again only if apply must write them).
     const reused = recorded && recorded.renderKey === key ? (recorded.fileDigests as Record<string, string> | undefined) : undefined;
     if (recorded && recorded.renderKey === key && recorded.files) {
       files = recorded.files as Record<string, string>;
-    } else if (!reused) {
+      shaping?.reuse(recorded);
+    } else if (reused) {
+      shaping?.reuse(recorded!);
+    } else {
+      const system = shaping?.system ?? once.system; // runs plugins' kernelArgs hooks, whose errors name the plugin
       try {
         // Paths are unique per machine; a null-prototype map keeps V8 from growing a hidden class per key.
         files = Object.create(null) as Record<string, string>;
-        for (const f of renderSystemFiles({ ...common, system: once.system, packages, installDoneUrl: once.installDoneUrl })) files[f.path] = f.content;
+        for (const f of renderSystemFiles({ ...common, system, packages, installDoneUrl: once.installDoneUrl })) files[f.path] = f.content;
       } catch (err) {
         const why = err instanceof Error ? err.message.split("\n")[0] : String(err);
         const where = tpl ? `template ${relative(stack.dir, tpl)}` : `the built-in ${profile.answerFile.format} template`;
         throw new StackError("render.failed", sys.source, `system ${sys.name}: rendering ${where} failed: ${why} (profile ${profile.name} at ${formatPosition(profile.source)})`);
       }
+      if (shaping) files = shaping.shapeFiles(files);
     }
     const ssh = systemSshInputs(sys, profile, distro, { ...common, system: sys, packages });
     // SSH secrets are digested too: a refresh hands a resource the secrets its digests name.
     const secretsUsed = [...new Set([profile.rootPassword?.secret, sys.power?.password.secret, ...ssh.secretNames].filter((n): n is string => !!n))];
+    const notes = [...decided.notes, ...(shaping?.notes ?? [])];
     const secretDigests: Record<string, string> = {};
     for (const name of secretsUsed) {
       if (!digests.has(name)) digests.set(name, opts.digest(name, opts.secrets[name]));
@@ -132,18 +144,19 @@ export function buildDesiredResources(stack: Stack, opts: GraphOptions): Desired
         secretDigests,
         renderKey: key,
         ...once.inputs,
+        ...shaping?.recorded(),
         ...(decided.governing ? { compat: decided.governing } : {}),
         ...(sys.power ? { power: powerInputs(sys.power) } : {}),
         ...ssh.inputs,
       },
       ...(sys.power && sys.netboot ? { installNotes: [powerInstallNote(sys.power)] } : {}),
-      ...(decided.notes.length ? { notes: decided.notes } : {}),
+      ...(notes.length ? { notes } : {}),
       ...(decided.errors.length ? { incompatible: decided.errors } : {}),
     });
   }
   // Not push(...): 100,000 systems' CM resources are more arguments than a call may take.
   for (const r of buildGuestResources(stack)) out.push(r);
-  for (const r of buildCmResources(stack, root)) out.push(r);
+  for (const r of plugins ? plugins.finish(out, stack, (s) => buildCmResources(s, root)) : buildCmResources(stack, root)) out.push(r);
   for (const r of buildServeResources(stack, root)) out.push(r);
   for (const r of out) r.declaredIn = declaringFile(stack, r);
   return out;

@@ -2,6 +2,7 @@
 import type { SourcePosition } from "../errors.js";
 import type { CmSystem } from "../cm/types.js";
 import type { ReinstallMethod, SshSettings } from "./ssh.js";
+import type { PluginRef } from "../plugins/types.js";
 
 /** OS families bootplan renders installers for; each has its own answer-file format. */
 export type OsFamily = "debian" | "ubuntu" | "rhel";
@@ -220,6 +221,8 @@ export interface Stack extends StackSettings {
   overrides: Record<string, ExternalList>;
   /** CM systems declared under `cm:`, each with the machines bound to it under `manage:`. */
   cm: Record<string, CmSystem>;
+  /** Plugins: modules in plugins/ and entries under `plugins:` (their code is loaded by plugins/load.ts). */
+  plugins: Record<string, PluginRef>;
   /** Content hash of every file the stack reads (YAML, templates, hosted boot files). */
   fingerprint: string;
   /** What the fingerprint covers, as `kind:path:sha256` (path relative to `dir`), so it can be re-checked without loading. */

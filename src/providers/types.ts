@@ -8,11 +8,12 @@ export type BootplanProvider = Required<Pick<pulumi.dynamic.ResourceProvider, "c
 export const SECRET_INPUT = "__secrets";
 
 /**
- * Keys that are bookkeeping, not desired configuration: what a provider computed (`fileHashes`) and
- * the render-reuse key, and what a provider last observed of the real thing (`observed`: a guest's
- * domain state, a machine's power state). They are recorded but never cause a diff or show in a plan.
+ * Keys that are bookkeeping, not desired configuration: what a provider computed (`fileHashes`),
+ * the render-reuse key, plugins' notes and apply-time hook outcomes, and what a provider last observed
+ * of the real thing (`observed`: a guest's domain state, a machine's power state). They are recorded
+ * but never cause a diff or show in a plan.
  */
-export const BOOKKEEPING_KEYS = ["fileHashes", "renderKey", "observed"];
+export const BOOKKEEPING_KEYS = ["fileHashes", "renderKey", "observed", "pluginHooks", "pluginNotes"];
 
 /**
  * Input key set (true) when a create is the second half of a replace, so a system provider knows to

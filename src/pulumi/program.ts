@@ -13,6 +13,7 @@ import { PROVIDERS } from "../providers/index.js";
 import { SECRET_INPUT } from "../providers/types.js";
 import { readSecrets, stateDigester } from "../secrets/secrets.js";
 import { loadStack } from "../stack/load.js";
+import { loadPlugins, type LoadedPlugin } from "../plugins/load.js";
 
 /** A bootplan resource under Pulumi: a dynamic resource typed `bootplan:<kind>:Resource`. */
 class BootplanResource extends pulumi.dynamic.Resource {
@@ -41,11 +42,15 @@ export function dependencyOrder<T extends { address: string; dependsOn: string[]
   return out;
 }
 
-/** Declares one dynamic resource per bootplan resource, with the same dependencies; call inside a Pulumi program. */
-export function declareBootplanResources(stackDir: string, env: NodeJS.ProcessEnv = process.env): Map<string, pulumi.dynamic.Resource> {
+/**
+ * Declares one dynamic resource per bootplan resource, with the same dependencies; call inside a Pulumi
+ * program. `plugins` (from loadPlugins) shape the output as in a bootplan plan; their apply-time hooks
+ * do not run under Pulumi's engine.
+ */
+export function declareBootplanResources(stackDir: string, env: NodeJS.ProcessEnv = process.env, plugins: LoadedPlugin[] = []): Map<string, pulumi.dynamic.Resource> {
   const stack = loadStack(stackDir);
   const secrets = readSecrets(stack, secretsNeeded(stack), env);
-  const desired = buildDesiredResources(stack, { secrets, digest: stateDigester(stack.state.path, env) });
+  const desired = buildDesiredResources(stack, { secrets, digest: stateDigester(stack.state.path, env), plugins });
   const created = new Map<string, pulumi.dynamic.Resource>();
   for (const r of dependencyOrder(desired)) {
     const values = Object.fromEntries(r.secretNames.map((n) => [n, secrets[n]]));
@@ -60,5 +65,8 @@ export function declareBootplanResources(stackDir: string, env: NodeJS.ProcessEn
 
 /** A Pulumi program (for the Automation API) declaring the stack's resources; exports their addresses. */
 export function bootplanProgram(stackDir: string, env: NodeJS.ProcessEnv = process.env): () => Promise<Record<string, unknown>> {
-  return async () => ({ resources: [...declareBootplanResources(stackDir, env).keys()] });
+  return async () => {
+    const plugins = await loadPlugins(loadStack(stackDir));
+    return { resources: [...declareBootplanResources(stackDir, env, plugins).keys()] };
+  };
 }

@@ -3,7 +3,7 @@ import type { ExecutablePlan, Plan } from "../engine/types.js";
 
 /** The printable plan: inputs and secret names stay in saved plans only. */
 export function printablePlan(plan: ExecutablePlan | Plan): Plan {
-  const { inputs: _i, secretNames: _s, refresh: _r, ...rest } = plan as ExecutablePlan;
+  const { inputs: _i, secretNames: _s, refresh: _r, applyHooks: _h, ...rest } = plan as ExecutablePlan;
   return rest;
 }
 

@@ -8,6 +8,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import jsyaml from "js-yaml";
 import { discoverStackFiles } from "./discover.js";
+import { pluginFilesAdded } from "../plugins/discover.js";
 
 
 /** Why the stack in `dir` differs from the fingerprint inputs recorded for it; undefined when it is the same. */
@@ -31,5 +32,7 @@ export function fingerprintChange(dir: string, inputs: string[]): string | undef
   const added = now.find((rel) => !yaml.has(rel));
   if (added) return `${added} was added`;
   if (now.length !== yaml.size) return "a stack file was removed";
+  const plugin = pluginFilesAdded(dir, inputs);
+  if (plugin) return `${plugin} was added`;
   return undefined;
 }

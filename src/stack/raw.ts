@@ -7,7 +7,7 @@ import { validateStackFile } from "./schema.js";
 import { locate, parseYamlFile, type DocPath, type YamlFile } from "./yaml.js";
 
 /** The kinds a stack declares as maps keyed by name. */
-export const KINDS = ["secrets", "distros", "repos", "profiles", "systems", "guests", "packages", "overrides", "cm"] as const;
+export const KINDS = ["secrets", "distros", "repos", "profiles", "systems", "guests", "packages", "overrides", "cm", "plugins"] as const;
 export type Kind = (typeof KINDS)[number];
 
 /** Keys that only stack.yaml may set. */

@@ -17,6 +17,7 @@ import { attachPower } from "../power/resolve.js";
 import { resolveSsh } from "./ssh.js";
 import { serveSettings } from "./serve-settings.js";
 import { stateSettings } from "./state-settings.js";
+import { resolvePlugins } from "../plugins/declare.js";
 
 /** The answer-file format each OS family's installer reads. */
 export const FORMAT_FOR_FAMILY: Record<OsFamily, AnswerFormat> = { debian: "preseed", ubuntu: "autoinstall", rhel: "kickstart" };
@@ -288,6 +289,7 @@ export function resolveStack(raw: RawStack): Stack {
   const overrides = resolveOverrides(raw, p.list);
   const cm = resolveCm(raw, profiles, systems);
   p.list.push(...cm.errors);
+  const plugins = resolvePlugins(raw, p.list, fp);
   if (!p.list.length) p.list.push(...compileCompat({ packages, overrides, distros, profiles }).errors);
   const provisioningRoot = inside("provisioningRoot", s.provisioningRoot ?? ".bootplan/root");
   const statePath = inside("state", s.state?.path ?? ".bootplan/state.json");
@@ -313,6 +315,7 @@ export function resolveStack(raw: RawStack): Stack {
     packages,
     overrides,
     cm: cm.cm,
+    plugins,
     fingerprint: sha256(fp.sort().join("\n")),
     fingerprintInputs: fp,
   };

@@ -16,6 +16,7 @@ import { openStateBackend } from "../../state/backend.js";
 import { removeStaleTemps } from "../../providers/leftovers.js";
 import { openSession, planSession, withStateLock, type Session } from "../session.js";
 import { useDiscoveredFacts, withSshPool } from "../ssh-targets.js";
+import { applyHookRunner } from "../plugin-output.js";
 
 /** Refuses a saved plan whose secrets changed since it was made (digests are compared, never values). */
 function assertSecretsUnchanged(plan: ExecutablePlan, secrets: Record<string, string>, digest: SecretDigester, path: string): void {
@@ -39,7 +40,7 @@ async function applySavedPlan(path: string, opts: CliConfig, io: Io): Promise<nu
     const secrets = readSecretValues(saved.secrets, Object.keys(saved.secrets), io.env);
     assertSecretsUnchanged(saved.plan, secrets, await backend.digester(io.env), path);
     if (!hasChanges(saved.plan)) return settleNoChanges(store, saved.plan, io);
-    return withExecutor(opts.executor ?? saved.executor, { stack: saved.plan.stack }, (executor) => execute({ store, secrets, statePath: saved.statePath }, saved.plan, opts, io, executor));
+    return withExecutor(opts.executor ?? saved.executor, { stack: saved.plan.stack }, (executor) => execute({ store, secrets, statePath: saved.statePath, stackDir: saved.stackDir }, saved.plan, opts, io, executor));
   });
 }
 
@@ -73,7 +74,11 @@ async function settleNoChanges(store: StateStore, plan: ExecutablePlan, io: Io):
   return 0;
 }
 
-async function execute(s: Pick<Session, "store" | "secrets"> & { statePath: string }, plan: ExecutablePlan, opts: CliConfig, io: Io, executor: Executor): Promise<number> {
+/** What executing a plan needs: the state, secret values, the state path (install tokens), and for plugins' apply hooks the stack directory (and loaded plugins). */
+type Execution = Pick<Session, "store" | "secrets" | "plugins"> & { statePath: string; stackDir: string };
+
+async function execute(s: Execution, plan: ExecutablePlan, opts: CliConfig, io: Io, executor: Executor): Promise<number> {
+  const hooks = plan.applyHooks ? await applyHookRunner(plan.applyHooks, s.stackDir, s.plugins, opts, io) : undefined;
   // netboot: once tokens are derived from the state key, which apply (unlike plan) may create.
   const secrets = { ...installTokenValues(Object.values(plan.secretNames).flat(), plan.stack, s.statePath, io.env), ...s.secrets };
   const writer = await s.store.writer();
@@ -87,7 +92,7 @@ async function execute(s: Pick<Session, "store" | "secrets"> & { statePath: stri
   const progress = progressReporter(io, plan.changes.length, opts.color);
   try {
     // Systems reinstalled over SSH share one bounded pool, closed when the apply ends.
-    const result = await withSshPool(opts, () => applyPlan(plan, writer, { providerFor: executor.provider.bind(executor), parallelism: opts.parallelism, secrets, onEvent: progress.onEvent, cancelled: () => interrupted }));
+    const result = await withSshPool(opts, () => applyPlan(plan, writer, { providerFor: hooks ? hooks.wrap(executor.provider.bind(executor)) : executor.provider.bind(executor), parallelism: opts.parallelism, secrets, onEvent: progress.onEvent, cancelled: () => interrupted }));
     progress.finish();
     await writer.commit();
     const failure = applyFailure(result);
@@ -119,6 +124,6 @@ export async function applyCommand(target: string, opts: CliConfig, io: Io, dest
     if (!hasChanges(plan)) return settleNoChanges(s.store, plan, io);
     io.out(renderPlanText(plan, { color: opts.color && io.isTty, showNewFiles: opts.showNewFiles }));
     await confirm(plan, opts, io, verb);
-    return execute({ ...s, statePath: s.stack.state.path }, plan, opts, io, executor);
+    return execute({ ...s, statePath: s.stack.state.path, stackDir: s.stack.dir }, plan, opts, io, executor);
   }));
 }

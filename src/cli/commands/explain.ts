@@ -36,9 +36,17 @@ const cmExplainer: Explainer = {
   },
 };
 
+const pluginsExplainer: Explainer = {
+  async explain(stack, system) {
+    const { explainPlugins, renderPluginsExplanation } = await import("../../plugins/explain.js");
+    const e = await explainPlugins(stack, system);
+    return { data: e, text: (color) => renderPluginsExplanation(e, { color }) };
+  },
+};
+
 /** Picks the explanation the flags ask for. */
 function explainerFor(opts: CliConfig): Explainer {
-  return opts.cm ? cmExplainer : compatExplainer;
+  return opts.plugins ? pluginsExplainer : opts.cm ? cmExplainer : compatExplainer;
 }
 
 /** Explains `address` (system.NAME) in the stack in `dir`; exit 0 whether or not the target fits. */

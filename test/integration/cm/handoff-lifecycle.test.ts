@@ -62,7 +62,8 @@ describe.each(EXECUTOR_CASES)("CM handoff lifecycle through the $executor execut
     const p = await plan();
     expect(p.changes.map((c) => [c.address, c.action])).toEqual([["cm.puppet-prod.db01", "update"]]);
     const db = p.changes.find((c) => c.address === "cm.puppet-prod.db01")!;
-    expect(db.fields).toEqual([{ path: "class.classes", old: ["profile::base", "role::db"], new: ["profile::base", "role::database"] }]);
+    // profile::mdadm: the lab's raid-layout plugin adds it to db01 (two disks).
+    expect(db.fields).toEqual([{ path: "class.classes", old: ["profile::base", "role::db", "profile::mdadm"], new: ["profile::base", "role::database", "profile::mdadm"] }]);
     expect(db.files.map((f) => [f.path, f.action])).toEqual([["cm/puppet-prod/nodes/db01.lab.example.yaml", "update"]]);
     await new Promise((r) => setTimeout(r, 20));
     await apply();

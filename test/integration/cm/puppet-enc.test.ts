@@ -48,7 +48,7 @@ describeWithTool("puppet", "puppet", "Puppet ENC handoff: puppet node find with 
     const enc = bootplanScript(join(dir, "enc-by-dir.sh"), ["enc"], [dir]);
     const r = puppetNodeFind("db01.lab.example", enc);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.node!.classes).toEqual(["profile::base", "role::db"]);
+    expect(r.node!.classes).toEqual(["profile::base", "role::db", "profile::mdadm"]); // the last from the lab's raid-layout plugin
     expect(r.node!.environment).toBe("production");
   });
 
