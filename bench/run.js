@@ -4,6 +4,8 @@
 // lists) and the CM scenario (two CM systems per system, enc and inventory). Every size also runs
 // the executor scenario: first apply and a one-system change in-process and through Pulumi's
 // dynamic-provider host, side by side. `node bench/run.js --executors [N ...]` runs only that.
+// The largest N also runs the drift scenario (drift, plan with and without refresh, ten tampered
+// files, the size of the first plan's Markdown); `node bench/run.js --only drift 10000` runs only that.
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -16,6 +18,7 @@ const repo = fileURLToPath(new URL("..", import.meta.url));
 const bin = join(repo, "bin/bootplan.js");
 const onlyExecutors = process.argv.includes("--executors");
 const sizes = process.argv.slice(2).map(Number).filter(Boolean);
+const only = process.argv.includes("--only") ? process.argv[process.argv.indexOf("--only") + 1] : undefined;
 
 function run(args, expectCodes = [0]) {
   const rssFile = join(tmpdir(), `bootplan-bench-rss-${process.pid}`);
@@ -166,8 +169,49 @@ function executorScenario(n) {
   }
 }
 
+/** Drift and refresh at fleet size: each figure against the no-op plan without refresh. */
+function driftScenario(n) {
+  withStack(n, {}, (dir) => {
+    const md = run(["plan", dir, "--markdown"]);
+    run(["apply", dir, "--auto-approve"]);
+    const root = join(dir, ".bootplan/root");
+    // Measured in turns (the machine is shared), fastest of three each.
+    let off, on, drift;
+    for (let i = 0; i < 3; i++) {
+      const a = run(["plan", dir, "--refresh=false", "--detailed-exitcode"]);
+      const b = run(["plan", dir, "--detailed-exitcode"]);
+      const c = run(["drift", dir]);
+      if (!b.stdout.includes("No changes.") || !c.stdout.includes("No drift")) throw new Error("drift found where there is none");
+      if (!off || a.ms < off.ms) off = a;
+      if (!on || b.ms < on.ms) on = b;
+      if (!drift || c.ms < drift.ms) drift = c;
+    }
+    const full = run(["drift", dir, "--refresh=full"]);
+    const victims = [...listTree(root).keys()].filter((p) => p.startsWith("http/answers/")).slice(0, 10);
+    for (const p of victims) writeFileSync(join(root, p), readFileSync(join(root, p), "utf8") + "# tampered\n");
+    const found = run(["drift", dir, "--json"], [2]);
+    const report = JSON.parse(found.stdout);
+    if (report.summary.changedFiles !== victims.length) throw new Error(`drift found ${report.summary.changedFiles} of ${victims.length} tampered files`);
+    const repair = run(["plan", dir, "--markdown", "--detailed-exitcode"], [2]);
+    const ratio = (a, b) => `${(a.ms / b.ms).toFixed(2)}x`;
+    print(`${n} systems: drift and refresh (targets: drift <= 2x, refresh adds <= 50% to the no-op plan without refresh)`, [
+      ["no-op plan --refresh=false", off],
+      ["no-op plan (refresh, stat first)", on],
+      ["  added by the refresh", added(off, on)],
+      ["drift, no drift", drift],
+      ["  drift / no-op plan without refresh", ratio(drift, off)],
+      ["drift --refresh=full (every file hashed)", full],
+      [`drift, ${victims.length} tampered files found`, found],
+      ["first plan --markdown", `${md.stdout.length} characters, ${Buffer.byteLength(md.stdout)} bytes (limit 65536)`],
+      [`repair plan --markdown (${victims.length} files)`, `${repair.stdout.length} characters`],
+    ]);
+  });
+}
+
 const list = sizes.length ? sizes : [1000, 10000];
-if (onlyExecutors) {
+if (only === "drift") {
+  driftScenario(Math.max(...list));
+} else if (onlyExecutors) {
   for (const n of list) executorScenario(n);
 } else {
   for (const n of list) baseline(n);
@@ -175,4 +219,5 @@ if (onlyExecutors) {
   const top = Math.max(...list);
   compatScenario(top);
   cmScenario(top);
+  driftScenario(top);
 }

@@ -12,6 +12,10 @@ import { rootWarnings } from "../providers/leftovers.js";
 import { FileStateStore } from "../state/file-store.js";
 import { StateLock } from "../state/lock.js";
 import type { StateDocument } from "../state/types.js";
+import { driftStamp } from "../providers/on-disk.js";
+import type { ProviderRuntime } from "../providers/types.js";
+import { relativizeRecordedPaths } from "../state/relative-paths.js";
+import { stackRelative } from "../util/stack-path.js";
 import type { Io } from "./output.js";
 
 /** A stack opened for planning or applying. */
@@ -19,6 +23,8 @@ export interface Session {
   stack: Stack;
   store: FileStateStore;
   secrets: Record<string, string>;
+  /** What providers get at run time: the stack directory recorded paths resolve against. */
+  runtime: ProviderRuntime;
 }
 
 /** Loads the stack in `dir` and reads the secrets its systems need. */
@@ -26,7 +32,14 @@ export function openSession(dir: string, io: Io): Session {
   const stack = loadStack(dir);
   const store = new FileStateStore(stack.state.path, stack.name);
   const secrets = readSecrets(stack, secretsNeeded(stack), io.env);
-  return { stack, store, secrets };
+  return { stack, store, secrets, runtime: { base: stack.dir, stamp: driftStamp() } };
+}
+
+/** The session's recorded state, absolute paths of states written before 0.2 made relative to the stack. */
+export function readState(s: Session): StateDocument {
+  const doc = s.store.read();
+  relativizeRecordedPaths(doc, s.stack.dir, stackRelative(s.stack.dir, s.stack.provisioningRoot));
+  return doc;
 }
 
 /** The desired resources of a session's stack; recorded renderings are reused where their inputs are unchanged. */
@@ -39,11 +52,16 @@ export function desiredResources(s: Session, io: Io, state?: StateDocument, crea
 }
 
 /** Plans the session's stack against `state`, calling providers through `executor` (in-process when none). */
-export async function planSession(s: Session, state: StateDocument, io: Io, opts: { targets?: string[]; destroy?: boolean; readOnly?: boolean; executor?: Executor; replace?: string[] }): Promise<ExecutablePlan> {
+export async function planSession(
+  s: Session, state: StateDocument, io: Io,
+  opts: { targets?: string[]; destroy?: boolean; readOnly?: boolean; executor?: Executor; replace?: string[]; refresh?: "stat" | "full" | "off" },
+): Promise<ExecutablePlan> {
   const keyLost = stateKeyMissing(s.stack.state.path, io.env) && hasSecretDigests(state);
   const desired = opts.destroy ? [] : desiredResources(s, io, state, !opts.readOnly);
   const provider = opts.executor ? opts.executor.provider.bind(opts.executor) : providerFor;
-  const plan = await computePlan(desired, state, { stack: s.stack.name, fingerprint: s.stack.fingerprint, providerFor: provider, targets: opts.targets, destroy: opts.destroy, replace: opts.replace });
+  const mode = opts.destroy ? "off" : opts.refresh ?? "stat";
+  const refresh = mode === "off" ? undefined : { runtime: { ...s.runtime, refresh: mode }, secrets: s.secrets };
+  const plan = await computePlan(desired, state, { stack: s.stack.name, fingerprint: s.stack.fingerprint, providerFor: provider, targets: opts.targets, destroy: opts.destroy, replace: opts.replace, refresh });
   plan.warnings.push(...rootWarnings(s.stack.provisioningRoot, state));
   if (keyLost) {
     plan.warnings.push(`secret digests cannot be checked: state key missing (${stateKeyPath(s.stack.state.path)}, or BOOTPLAN_STATE_KEY); every system with a secret shows as changed. Restore the key to see real changes, or apply to record digests under the new key`);

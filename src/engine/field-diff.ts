@@ -1,13 +1,13 @@
 /** Field-level and file-level differences between recorded outputs and desired inputs, for people to read. */
 import { createTwoFilesPatch } from "diff";
 import { maskSecrets, MASK } from "../secrets/secrets.js";
-import { BOOKKEEPING_KEYS, SECRET_INPUT } from "../providers/types.js";
+import { BOOKKEEPING_KEYS, TRANSIENT_KEYS } from "../providers/types.js";
 import { jsonEqual } from "../util/equal.js";
 import { isPlainObject } from "../util/merge.js";
 import type { FieldChange, FileChange } from "./types.js";
 
 /** Keys shown as file diffs rather than fields, or not shown at all. */
-const NOT_FIELDS = new Set(["files", SECRET_INPUT, ...BOOKKEEPING_KEYS]);
+const NOT_FIELDS = new Set(["files", ...TRANSIENT_KEYS, ...BOOKKEEPING_KEYS]);
 
 function flatten(value: unknown, prefix: string, out: Map<string, unknown>): void {
   if (isPlainObject(value) && Object.keys(value).length > 0) {
@@ -46,20 +46,24 @@ function countLines(patch: string): { added: number; removed: number } {
   return { added, removed };
 }
 
+/** One file's change as a unified diff, secrets masked; `before`/`after` undefined for a file created or removed. */
+export function fileChange(path: string, before: string | undefined, after: string | undefined): FileChange {
+  const action = before === undefined ? "create" : after === undefined ? "delete" : "update";
+  const diff = createTwoFilesPatch(
+    action === "create" ? "/dev/null" : `a/${path}`,
+    action === "delete" ? "/dev/null" : `b/${path}`,
+    maskSecrets(before ?? ""), maskSecrets(after ?? ""), undefined, undefined, { context: 3 },
+  ).replace(/^=+\n/, "");
+  return { path, action, ...countLines(diff), diff };
+}
+
 /** Unified diffs of the rendered files that differ, secrets masked. */
 export function diffFiles(olds: Record<string, string> | undefined, news: Record<string, string> | undefined): FileChange[] {
   const out: FileChange[] = [];
   const o = olds ?? {}, n = news ?? {};
   for (const path of [...new Set([...Object.keys(o), ...Object.keys(n)])].sort()) {
     if (o[path] === n[path]) continue;
-    const action = !(path in o) ? "create" : !(path in n) ? "delete" : "update";
-    const before = maskSecrets(o[path] ?? ""), after = maskSecrets(n[path] ?? "");
-    const diff = createTwoFilesPatch(
-      action === "create" ? "/dev/null" : `a/${path}`,
-      action === "delete" ? "/dev/null" : `b/${path}`,
-      before, after, undefined, undefined, { context: 3 },
-    ).replace(/^=+\n/, "");
-    out.push({ path, action, ...countLines(diff), diff });
+    out.push(fileChange(path, path in o ? o[path] : undefined, path in n ? n[path] : undefined));
   }
   return out;
 }

@@ -14,6 +14,7 @@ import { declaringFile } from "./declared-in.js";
 import { buildGuestResources } from "../virt/graph.js";
 import { powerInputs, powerInstallNote } from "../power/graph.js";
 import { sshSecretsNeeded, systemSshInputs } from "./ssh.js";
+import { stackRelative } from "../util/stack-path.js";
 
 /** What building the graph needs beyond the stack: secret values (for digests only) and the digester. */
 export interface GraphOptions {
@@ -35,21 +36,22 @@ export function secretsNeeded(stack: Stack): Set<string> {
   return names;
 }
 
-function bootFileInputs(distro: Distro, which: "linux" | "initrd", f: BootFile): Record<string, unknown> {
+function bootFileInputs(stack: Stack, distro: Distro, which: "linux" | "initrd", f: BootFile): Record<string, unknown> {
   return f.kind === "linked"
     ? { url: f.url }
-    : { source: f.path, sha256: f.sha256, target: hostedImagePath(distro.name, which) };
+    : { source: stackRelative(stack.dir, f.path), sha256: f.sha256, target: hostedImagePath(distro.name, which) };
 }
 
 /** All resources the stack declares, in a stable order (kind, then name). */
 export function buildDesiredResources(stack: Stack, opts: GraphOptions): DesiredResource[] {
   const out: DesiredResource[] = [];
-  const root = stack.provisioningRoot;
+  // Recorded relative to the stack, so a checkout elsewhere plans the same; providers get the base at run time.
+  const root = stackRelative(stack.dir, stack.provisioningRoot);
 
   for (const d of Object.values(stack.distros)) {
     out.push({
       address: addressOf("distro", d.name), kind: "distro", name: d.name, dependsOn: [], secretNames: [],
-      inputs: { name: d.name, root, os: d.os, arch: d.arch, installTree: d.installTree ?? null, kernel: bootFileInputs(d, "linux", d.kernel), initrd: bootFileInputs(d, "initrd", d.initrd) },
+      inputs: { name: d.name, root, os: d.os, arch: d.arch, installTree: d.installTree ?? null, kernel: bootFileInputs(stack, d, "linux", d.kernel), initrd: bootFileInputs(stack, d, "initrd", d.initrd) },
     });
   }
   for (const r of Object.values(stack.repos)) {

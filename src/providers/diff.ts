@@ -1,9 +1,9 @@
 /** The diff every bootplan provider uses: top-level keys compared structurally, some keys forcing replacement. */
 import type * as pulumi from "@pulumi/pulumi";
 import { jsonEqual } from "../util/equal.js";
-import { BOOKKEEPING_KEYS, SECRET_INPUT } from "./types.js";
+import { BOOKKEEPING_KEYS, TRANSIENT_KEYS } from "./types.js";
 
-const IGNORED = new Set([...BOOKKEEPING_KEYS, SECRET_INPUT]);
+const IGNORED = new Set([...BOOKKEEPING_KEYS, ...TRANSIENT_KEYS]);
 
 /** Compares recorded outputs with new inputs; a change to a `replaceOn` key means replace rather than update. */
 export function diffProps(

@@ -8,13 +8,16 @@ import type { Executor } from "../../executor/types.js";
 import { renderPlanText } from "../../report/plan-text.js";
 import type { StateStore, StateWriter } from "../../state/types.js";
 import type { CliConfig } from "../options.js";
-import type { Io } from "../output.js";
-import { progressReporter } from "../progress.js";
+import { useColor, type Io } from "../output.js";
+import { progressMode, progressReporter } from "../progress.js";
+import { driftStamp } from "../../providers/on-disk.js";
+import type { ProviderRuntime } from "../../providers/types.js";
 import { readSecretValues, stateDigester, type SecretDigester } from "../../secrets/secrets.js";
 import { FileStateStore } from "../../state/file-store.js";
 import { removeStaleTemps } from "../../providers/leftovers.js";
-import { openSession, planSession, withStateLock, type Session } from "../session.js";
+import { openSession, planSession, readState, withStateLock, type Session } from "../session.js";
 import { useDiscoveredFacts, withSshPool } from "../ssh-targets.js";
+import { planTextOptions } from "./plan.js";
 
 /** Refuses a saved plan whose secrets changed since it was made (digests are compared, never values). */
 function assertSecretsUnchanged(plan: ExecutablePlan, secrets: Record<string, string>, digest: SecretDigester, path: string): void {
@@ -36,13 +39,14 @@ async function applySavedPlan(path: string, opts: CliConfig, io: Io): Promise<nu
     assertPlanFresh(saved, store.read(), path);
     const secrets = readSecretValues(saved.secrets, Object.keys(saved.secrets), io.env);
     assertSecretsUnchanged(saved.plan, secrets, stateDigester(saved.statePath, io.env), path);
-    if (!hasChanges(saved.plan)) return settleNoChanges(store, saved.plan, io);
-    return withExecutor(opts.executor ?? saved.executor, { stack: saved.plan.stack }, (executor) => execute({ store, secrets }, saved.plan, opts, io, executor));
+    if (!hasChanges(saved.plan)) return settleNoChanges(store, saved.plan, io, opts);
+    return withExecutor(opts.executor ?? saved.executor, { stack: saved.plan.stack }, (executor) => execute({ store, secrets, runtime: { base: saved.stackDir, stamp: driftStamp() } }, saved.plan, opts, io, executor));
   });
 }
 
 async function confirm(plan: ExecutablePlan, opts: CliConfig, io: Io, verb: string): Promise<void> {
   if (opts.autoApprove) return;
+  if (opts.progress === "json") throw new UsageError(`bootplan ${verb} --progress json prints only JSON, so it cannot ask: add --auto-approve (or apply a plan saved with plan --out)`);
   if (!io.ask) {
     throw new UsageError(`bootplan ${verb} needs --auto-approve when not run from a terminal (or apply a plan saved with plan --out)`);
   }
@@ -61,17 +65,17 @@ function recordRefresh(writer: StateWriter, plan: ExecutablePlan): void {
 }
 
 /** Applies a plan with no changes: only its refreshed bookkeeping, if any, is recorded. */
-function settleNoChanges(store: StateStore, plan: ExecutablePlan, io: Io): number {
+function settleNoChanges(store: StateStore, plan: ExecutablePlan, io: Io, opts: Pick<CliConfig, "progress">): number {
   if (Object.keys(plan.refresh ?? {}).length || store.unsettled?.()) {
     const writer = store.writer();
     recordRefresh(writer, plan);
     writer.commit();
   }
-  io.out("No changes.\n");
+  io.out(opts.progress === "json" ? JSON.stringify({ type: "complete", summary: plan.summary }) + "\n" : "No changes.\n");
   return 0;
 }
 
-async function execute(s: Pick<Session, "store" | "secrets">, plan: ExecutablePlan, opts: CliConfig, io: Io, executor: Executor): Promise<number> {
+async function execute(s: Pick<Session, "store" | "secrets"> & { runtime: ProviderRuntime }, plan: ExecutablePlan, opts: CliConfig, io: Io, executor: Executor): Promise<number> {
   const writer = s.store.writer();
   recordRefresh(writer, plan);
   let interrupted = false;
@@ -80,10 +84,11 @@ async function execute(s: Pick<Session, "store" | "secrets">, plan: ExecutablePl
     io.err("\nInterrupted: finishing the operations in flight and recording them; no new ones start.\n");
   };
   process.on("SIGINT", onSigint);
-  const progress = progressReporter(io, plan.changes.length, opts.color);
+  const mode = progressMode(opts.progress, io);
+  const progress = progressReporter(io, plan.changes.length, useColor(opts, io), mode);
   try {
     // Systems reinstalled over SSH share one bounded pool, closed when the apply ends.
-    const result = await withSshPool(opts, () => applyPlan(plan, writer, { providerFor: executor.provider.bind(executor), parallelism: opts.parallelism, secrets: s.secrets, onEvent: progress.onEvent, cancelled: () => interrupted }));
+    const result = await withSshPool(opts, () => applyPlan(plan, writer, { providerFor: executor.provider.bind(executor), parallelism: opts.parallelism, secrets: s.secrets, runtime: s.runtime, onEvent: progress.onEvent, cancelled: () => interrupted }));
     progress.finish();
     writer.commit();
     const failure = applyFailure(result);
@@ -93,7 +98,8 @@ async function execute(s: Pick<Session, "store" | "secrets">, plan: ExecutablePl
       return 130;
     }
     const sm = plan.summary;
-    io.out(`Apply complete: ${sm.add} added, ${sm.change} changed, ${sm.replace} replaced, ${sm.destroy} destroyed.\n`);
+    if (mode === "json") io.out(JSON.stringify({ type: "complete", summary: sm }) + "\n");
+    else io.out(`Apply complete: ${sm.add} added, ${sm.change} changed, ${sm.replace} replaced, ${sm.destroy} destroyed.\n`);
     return 0;
   } catch (err) {
     writer.commit();
@@ -111,9 +117,10 @@ export async function applyCommand(target: string, opts: CliConfig, io: Io, dest
   if (opts.useFacts && !destroy) await withSshPool(opts, () => useDiscoveredFacts(s.stack, io, opts.target));
   return withStateLock(s.stack.state.path, `bootplan ${verb}`, opts, () => withExecutor(opts.executor ?? s.stack.executor, { stack: s.stack.name }, async (executor) => {
     removeStaleTemps(s.stack.provisioningRoot);
-    const plan = await planSession(s, s.store.read(), io, { targets: opts.target, destroy, replace: opts.replace, executor });
-    if (!hasChanges(plan)) return settleNoChanges(s.store, plan, io);
-    io.out(renderPlanText(plan, { color: opts.color && io.isTty, showNewFiles: opts.showNewFiles }));
+    const plan = await planSession(s, readState(s), io, { targets: opts.target, destroy, replace: opts.replace, executor, refresh: opts.refresh });
+    if (!hasChanges(plan)) return settleNoChanges(s.store, plan, io, opts);
+    if (opts.progress === "json") io.out(JSON.stringify({ type: "plan", summary: plan.summary, addresses: plan.changes.map((c) => c.address) }) + "\n");
+    else io.out(renderPlanText(plan, planTextOptions(plan, opts, io)));
     await confirm(plan, opts, io, verb);
     return execute(s, plan, opts, io, executor);
   }));
