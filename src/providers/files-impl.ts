@@ -3,6 +3,7 @@ import { sha256Hex } from "../util/hash.js";
 import { revealSecrets } from "../secrets/secrets.js";
 import { ON_DISK_OUTPUT, RUNTIME_INPUT, SECRET_INPUT, withoutTransient, type ProviderRuntime } from "./types.js";
 import { copyVerified, readFileHashes, removeFileSet, writeFileSet } from "./fileset.js";
+import { PathEscapeError } from "../errors.js";
 import { actualHashes, backUp, changedText, driftStamp, resolveRecorded, rootOf, statDigest } from "./on-disk.js";
 
 type Props = Record<string, unknown>;
@@ -21,15 +22,29 @@ function hostedFiles(props: Props): HostedFile[] {
     .filter((f): f is HostedFile => !!f && typeof f.source === "string");
 }
 
+/** A file's hash, or null when it is missing or cannot be read safely (the write that follows then refuses it with its own reason). */
+function hashOrNull(root: string, rel: string): string | null {
+  try {
+    return readFileHashes(root, [rel])[rel];
+  } catch (err) {
+    if (err instanceof PathEscapeError) return null;
+    throw err;
+  }
+}
+
 /**
  * What is on disk now at every path the resource had or will have: recorded files through the
  * stat-first check, others hashed when they exist (a replaced resource's leftovers, a stranger's file).
  */
 function onDiskBefore(news: Props, olds: Props | undefined, wanted: string[]): Hashes {
-  const recordedRels = Object.keys((olds?.fileHashes ?? {}) as Hashes);
-  const out: Hashes = olds ? { ...actualHashes({ ...olds, [RUNTIME_INPUT]: news[RUNTIME_INPUT] }, recordedRels).hashes } : {};
-  const rest = wanted.filter((rel) => !(rel in out));
-  return Object.assign(out, readFileHashes(rootOf(news), rest));
+  const root = rootOf(news);
+  const recorded = (olds?.fileHashes ?? {}) as Hashes;
+  const recordedRels = Object.keys(recorded);
+  const full = (news[RUNTIME_INPUT] as ProviderRuntime | undefined)?.refresh === "full";
+  const trusted = !!olds && !full && statDigest(root, recordedRels) === olds.fileStat;
+  const out: Hashes = trusted ? { ...recorded } : {};
+  for (const rel of new Set([...recordedRels, ...wanted])) if (!(rel in out)) out[rel] = hashOrNull(root, rel);
+  return out;
 }
 
 /** Writes what `news` describes, skipping files already so on disk, and removes files `news` no longer has. */

@@ -140,7 +140,7 @@ describe("provisioning root containment", () => {
     symlinkSync(outside, join(d, ".bootplan/root/http/answers"));
     const r = await runCli(["apply", d, "--auto-approve"]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^Error: system\.\S+: refusing to (write|read through) .*outside the provisioning root/m);
+    expect(r.stderr).toMatch(/^Error: system\.\S+: refusing to write .*outside the provisioning root/m);
     expect(existsSync(join(outside, "web01.cfg"))).toBe(false);
     rmSync(outside, { recursive: true, force: true });
   });
