@@ -157,8 +157,10 @@ export async function computePlan(desiredList: DesiredResource[], state: StateDo
         if (replace) summary.replace++;
         else summary.change++;
         const sys = replace && r.kind === "system" ? systemReplace(d.replaces!, news) : undefined;
-        if (drift) summary.drifted = (summary.drifted ?? 0) + 1;
-        const reason = [drift ? DRIFT_REASON : "", replace ? sys?.reason ?? replaceReason(r.kind, d.replaces!) : ""].filter(Boolean).join("; ");
+        // Files an interrupted apply left half-written differ from the record too, but bootplan wrote them (its warning says so).
+        const outside = !!drift && !state.pending.some((p) => p.address === r.address);
+        if (outside) summary.drifted = (summary.drifted ?? 0) + 1;
+        const reason = [outside ? DRIFT_REASON : "", replace ? sys?.reason ?? replaceReason(r.kind, d.replaces!) : ""].filter(Boolean).join("; ");
         const drifted = drift ? driftFileChanges(drift, files(news)) : [];
         const rest = diffFiles(files(rec.outputs), files(news)).filter((f) => !drifted.some((x) => x.path === f.path));
         changes.push({

@@ -48,7 +48,7 @@ export function savePlan(path: string, stack: Stack, plan: ExecutablePlan): void
   const secrets = Object.fromEntries([...needed].map((n) => {
     const { source: _at, ...src } = stack.secrets[n];
     // A secret file is named relative to the stack, like every other path in the plan.
-    return [n, ("file" in src ? { file: stackRelative(stack.dir, src.file) } : src) as SecretSource];
+    return [n, ("file" in src ? { ...src, file: stackRelative(stack.dir, src.file) } : src) as SecretSource];
   }));
   const doc: SavedPlan = {
     bootplanSavedPlan: 1, stackDir: stackRelative(process.cwd(), stack.dir), fingerprintInputs: stack.fingerprintInputs,

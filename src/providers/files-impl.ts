@@ -78,10 +78,11 @@ export function applyFiles(news: Props, olds?: Props): Props {
 export function readFiles(props: Props): Props {
   const rels = Object.keys((props.fileHashes ?? {}) as Hashes);
   const { hashes, stat } = actualHashes(props, rels);
-  // Unchanged stat: the record stands as it is (one copy, without the transient keys).
-  if (stat === props.fileStat && hashes === props.fileHashes) return withoutTransient(props);
+  // Unchanged stat: the record stands as it is. The run-time inputs stay for a caller that reads more
+  // (a system's facts over SSH need its secrets); the engine strips them before comparing or recording.
+  if (stat === props.fileStat && hashes === props.fileHashes) return props;
   const text = changedText(props, hashes);
-  return { ...withoutTransient(props), fileHashes: hashes, fileStat: stat, ...(Object.keys(text).length ? { [ON_DISK_OUTPUT]: text } : {}) };
+  return { ...props, fileHashes: hashes, fileStat: stat, ...(Object.keys(text).length ? { [ON_DISK_OUTPUT]: text } : {}) };
 }
 
 /** Removes the files a resource wrote, leaving any that someone else has since replaced. */
