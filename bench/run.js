@@ -13,6 +13,8 @@
 // few runs where a step is cheap enough to repeat, and CPU time (user+sys) is printed beside wall time.
 //   node bench/run.js --scenarios executors 1000   first apply and a one-system change in-process and
 //                                           through Pulumi's dynamic-provider host, side by side
+//   node bench/run.js --scenarios drift 10000   drift, plan with and without refresh, ten tampered files,
+//                                           the size of the first plan's Markdown
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -32,8 +34,8 @@ const flag = (name) => {
   return i < 0 ? undefined : argv.splice(i, 2)[1];
 };
 const labOnly = flag("--lab");
-/** Which scenarios run at the default sizes (all by default): bench, lab, executors, compat, cm. */
-const scenarios = new Set((flag("--scenarios") ?? "bench,lab,executors,compat,cm").split(","));
+/** Which scenarios run at the default sizes (all by default): bench, lab, executors, compat, cm, drift. */
+const scenarios = new Set((flag("--scenarios") ?? "bench,lab,executors,compat,cm,drift").split(","));
 const backends = (flag("--backend") ?? (labOnly ? "both" : "file")).replace("both", "file,postgres").split(",");
 const sizes = argv.map(Number).filter(Boolean);
 let pgEnv = {};
@@ -208,11 +210,11 @@ function executorScenario(n) {
   const executors = ["in-process", "pulumi-host"];
   const dirs = executors.map((e) => mkdtempSync(join(tmpdir(), `bootplan-bench-${n}-${e}-`)));
   try {
-    const files = dirs.map((d) => generateStack(d, n, { labDir: join(repo, "stacks/lab") }));
-    const first = dirs.map((d, i) => run(["apply", d, "--auto-approve", "--no-color", "--executor", executors[i]]));
+    const files = dirs.map((d) => generateStack(d, n, { labDir }));
+    const first = dirs.map((d, i) => bp(["apply", d, "--auto-approve", "--no-color", "--executor", executors[i]]));
     const change = dirs.map((d, i) => {
       writeFileSync(files[i], readFileSync(files[i], "utf8").replace("    profile: base-0\n", "    profile: base-0\n    kernelArgs: [quiet]\n"));
-      return run(["apply", d, "--auto-approve", "--no-color", "--executor", executors[i]]);
+      return bp(["apply", d, "--auto-approve", "--no-color", "--executor", executors[i]]);
     });
     const ratio = (a, b) => `${(b.ms / a.ms).toFixed(2)}x (target <= 2x; <= 1.2x makes it the default)`;
     print(`${n} systems: in-process vs pulumi-host executor`, [
@@ -226,6 +228,46 @@ function executorScenario(n) {
   } finally {
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   }
+}
+
+/** Drift and refresh at fleet size: each figure against the no-op plan without refresh. */
+function driftScenario(n) {
+  inTemp(`bootplan-bench-drift-${n}-`, (dir) => {
+    generateStack(dir, n, { labDir });
+    const md = bp(["plan", dir, "--markdown"]);
+    bp(["apply", dir, "--auto-approve"]);
+    const root = join(dir, ".bootplan/root");
+    // Measured in turns (the machine is shared), fastest of three each.
+    let off, on, drift;
+    for (let i = 0; i < 3; i++) {
+      const a = bp(["plan", dir, "--refresh=false", "--detailed-exitcode"]);
+      const b = bp(["plan", dir, "--detailed-exitcode"]);
+      const c = bp(["drift", dir]);
+      if (!b.stdout.includes("No changes.") || !c.stdout.includes("No drift")) throw new Error("drift found where there is none");
+      if (!off || a.ms < off.ms) off = a;
+      if (!on || b.ms < on.ms) on = b;
+      if (!drift || c.ms < drift.ms) drift = c;
+    }
+    const full = bp(["drift", dir, "--refresh=full"]);
+    const victims = [...listTree(root).keys()].filter((p) => p.startsWith("http/answers/")).slice(0, 10);
+    for (const p of victims) writeFileSync(join(root, p), readFileSync(join(root, p), "utf8") + "# tampered\n");
+    const found = bp(["drift", dir, "--json"], [2]);
+    const report = JSON.parse(found.stdout);
+    if (report.summary.changedFiles !== victims.length) throw new Error(`drift found ${report.summary.changedFiles} of ${victims.length} tampered files`);
+    const repair = bp(["plan", dir, "--markdown", "--detailed-exitcode"], [2]);
+    const ratio = (a, b) => `${(a.ms / b.ms).toFixed(2)}x`;
+    print(`${n} systems: drift and refresh (targets: drift <= 2x, refresh adds <= 50% to the no-op plan without refresh)`, [
+      ["no-op plan --refresh=false", off],
+      ["no-op plan (refresh, stat first)", on],
+      ["  added by the refresh", pct(added(off, on)), verdict(added(off, on) <= 0.5, "≤ 50%")],
+      ["drift, no drift", drift],
+      ["  drift / no-op plan without refresh", ratio(drift, off), verdict(drift.ms / off.ms <= 2, "≤ 2x")],
+      ["drift --refresh=full (every file hashed)", full],
+      [`drift, ${victims.length} tampered files found`, found],
+      ["first plan --markdown", `${md.stdout.length} characters, ${Buffer.byteLength(md.stdout)} bytes (limit 65536)`],
+      [`repair plan --markdown (${victims.length} files)`, `${repair.stdout.length} characters`],
+    ]);
+  });
 }
 
 /** The targets of the issue that set them (#15), by fleet size. */
@@ -255,6 +297,7 @@ async function main() {
     if (scenarios.has("executors")) for (const n of list) executorScenario(n);
     if (scenarios.has("compat")) compatScenario(top);
     if (scenarios.has("cm")) cmScenario(top);
+    if (scenarios.has("drift")) driftScenario(top);
   } finally {
     await pg?.stop();
   }

@@ -28,17 +28,21 @@ function program(io: Io, setCode: (n: number) => void): Command {
     .argument("[dir]", "stack directory", ".")
     .action(async (dir: string, o: CliConfig) => setCode(await (await import("./commands/validate.js")).validateCommand(dir, o, io)));
 
-  cmd("plan", "show what apply would change", ["json", "markdown", "out", "detailedExitcode", "target", "lockTimeout", "lock", "showNewFiles", "replace", "useFacts", "sshConcurrency", "executor"])
+  cmd("plan", "show what apply would change", ["json", "markdown", "out", "detailedExitcode", "target", "lockTimeout", "lock", "showNewFiles", "replace", "useFacts", "sshConcurrency", "executor", "refresh", "compact", "showDiff"])
     .argument("[dir]", "stack directory", ".")
     .action(async (dir: string, o: CliConfig) => setCode(await (await import("./commands/plan.js")).planCommand(dir, o, io)));
 
-  cmd("apply", "apply the stack's plan, or a plan saved with plan --out", ["autoApprove", "parallelism", "target", "lockTimeout", "showNewFiles", "replace", "useFacts", "sshConcurrency", "executor"])
+  cmd("apply", "apply the stack's plan, or a plan saved with plan --out", ["autoApprove", "parallelism", "target", "lockTimeout", "showNewFiles", "replace", "useFacts", "sshConcurrency", "executor", "refresh", "progress", "compact", "showDiff"])
     .argument("[dir|planfile]", "stack directory or saved plan", ".")
     .action(async (t: string, o: CliConfig) => setCode(await (await import("./commands/apply.js")).applyCommand(t, o, io)));
 
-  cmd("destroy", "remove everything the stack's state records", ["autoApprove", "parallelism", "target", "lockTimeout", "executor"])
+  cmd("destroy", "remove everything the stack's state records", ["autoApprove", "parallelism", "target", "lockTimeout", "executor", "progress"])
     .argument("[dir]", "stack directory", ".")
     .action(async (dir: string, o: CliConfig) => setCode(await (await import("./commands/apply.js")).applyCommand(dir, o, io, true)));
+
+  cmd("drift", "compare what bootplan recorded with what is really there: exit 0 no drift, 2 drift, 1 error", ["json", "markdown", "refresh", "lockTimeout", "lock"])
+    .argument("[dir]", "stack directory", ".")
+    .action(async (dir: string, o: CliConfig) => setCode(await (await import("./commands/drift.js")).driftCommand(dir, o, io)));
 
   cmd("explain", "show how compatibility is decided for a target, step by step (--cm: its CM bindings, --plugins: its plugins)", ["package", "cm", "plugins", "json", "useFacts"])
     .argument("<address>", "target address, e.g. system.web01")

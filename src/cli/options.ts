@@ -50,6 +50,14 @@ export interface CliConfig {
   plugins: boolean;
   debug: boolean;
   color: boolean;
+  /** plan/drift: how recorded resources are read back first ("off": --refresh=false). */
+  refresh?: "stat" | "full" | "off";
+  /** apply/destroy: how progress is shown ("auto": live block on a terminal, sparse lines in a pipe). */
+  progress: "auto" | "plain" | "json";
+  /** plan/apply: list changed resources by address and counts only, without diffs. */
+  compact: boolean;
+  /** plan/apply: print the full diff of these addresses ("all": every resource), the rest compact. */
+  showDiff: string[];
 }
 
 interface OptionSpec<T> {
@@ -57,6 +65,16 @@ interface OptionSpec<T> {
   description: string;
   default?: T;
   parse?: (value: string, previous: T) => T;
+  /** Options this one cannot be combined with: giving both is an error, not a silent choice. */
+  conflicts?: (keyof CliConfig)[];
+}
+
+function oneOf<T extends string>(name: string, map: Record<string, T>) {
+  return (v: string): T => {
+    const hit = map[v.trim().toLowerCase()];
+    if (hit === undefined) throw new UsageError(`${name} expects one of ${Object.keys(map).join(", ")}, got ${JSON.stringify(v)}`);
+    return hit;
+  };
 }
 
 function positiveInt(name: string) {
@@ -77,8 +95,8 @@ export function parseDuration(v: string): number {
 
 /** The option table. */
 export const OPTIONS: { [K in keyof CliConfig]-?: OptionSpec<CliConfig[K]> } = {
-  json: { flags: "--json", description: "print JSON (plans validate against schemas/plan.schema.json)", default: false },
-  markdown: { flags: "--markdown", description: "print a Markdown pull-request comment", default: false },
+  json: { flags: "--json", description: "print JSON (plans validate against schemas/plan.schema.json, drift reports against schemas/drift.schema.json)", default: false, conflicts: ["markdown"] },
+  markdown: { flags: "--markdown", description: "print Markdown: a pull-request comment (plan) or an issue body (drift), under 65,536 characters", default: false, conflicts: ["json"] },
   out: { flags: "--out <file>", description: "save the plan to FILE for `bootplan apply FILE`" },
   detailedExitcode: { flags: "--detailed-exitcode", description: "exit 0 when nothing changes, 2 when changes are planned, 1 on error", default: false },
   target: {
@@ -115,7 +133,26 @@ export const OPTIONS: { [K in keyof CliConfig]-?: OptionSpec<CliConfig[K]> } = {
   to: { flags: "--to <backend>", description: "the backend to copy the state to: postgres or file" },
   plugins: { flags: "--plugins", description: "list the plugins that apply to the system, why, and their hooks", default: false },
   debug: { flags: "--debug", description: "print stack traces for errors", default: false },
-  color: { flags: "--no-color", description: "plain output without colours", default: true },
+  color: { flags: "--no-color", description: "plain output without colours (also NO_COLOR; FORCE_COLOR colours a pipe)", default: true },
+  refresh: {
+    flags: "--refresh <mode>",
+    description: "read recorded resources back first: true (the default: stat files, hash the changed ones), full (hash every file), false (skip)",
+    parse: oneOf<"stat" | "full" | "off">("--refresh", { true: "stat", stat: "stat", full: "full", false: "off", off: "off" }),
+  },
+  progress: {
+    flags: "--progress <mode>",
+    description: "auto (live block on a terminal, a line every few seconds in a pipe), plain, or json (one event per line on stdout)",
+    default: "auto",
+    parse: oneOf("--progress", { auto: "auto", plain: "plain", json: "json" }),
+  },
+  compact: { flags: "--compact", description: "list changed resources by address and counts, without diffs (the default above 200 changes)", default: false, conflicts: ["json", "markdown"] },
+  showDiff: {
+    flags: "--show-diff <address>",
+    description: "print the whole diff of this resource (repeatable; `all` for every one), the others compact",
+    default: [],
+    parse: (v, prev) => [...(prev ?? []), v],
+    conflicts: ["json", "markdown"],
+  },
 };
 
 /** Adds the named options from the table to a command. */
@@ -124,6 +161,7 @@ export function withOptions<K extends keyof CliConfig>(cmd: Command, keys: K[]):
     const spec = OPTIONS[key] as OptionSpec<unknown>;
     const opt = new Option(spec.flags, spec.description);
     if (spec.parse) opt.argParser(spec.parse as (v: string, p: unknown) => unknown);
+    if (spec.conflicts) opt.conflicts(spec.conflicts.filter((k) => keys.includes(k as K)));
     // Off switches, empty lists and zero are the natural "not given"; only real defaults show in --help.
     const shown = spec.default !== undefined && spec.default !== false && spec.default !== 0 && !(Array.isArray(spec.default) && !spec.default.length);
     if (shown && !spec.flags.startsWith("--no-")) opt.default(spec.default);

@@ -31,3 +31,15 @@ export function processIo(): Io {
       : undefined,
   };
 }
+
+/**
+ * Whether to colour output: `--no-color` wins; then NO_COLOR (set to any value) turns colour off even
+ * on a terminal; then FORCE_COLOR (other than 0/false) turns it on even in a pipe; else only on a terminal.
+ */
+export function useColor(opts: { color?: boolean }, io: Pick<Io, "env" | "isTty">): boolean {
+  if (opts.color === false) return false;
+  if (io.env.NO_COLOR !== undefined) return false;
+  const force = io.env.FORCE_COLOR;
+  if (force !== undefined && force !== "0" && force !== "false") return true;
+  return io.isTty;
+}

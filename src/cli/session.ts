@@ -13,6 +13,10 @@ import { loadStack } from "../stack/load.js";
 import { rootWarnings } from "../providers/leftovers.js";
 import { openStateBackend, type StateBackend } from "../state/backend.js";
 import type { StateDocument, StateStore } from "../state/types.js";
+import { driftStamp } from "../providers/on-disk.js";
+import type { ProviderRuntime } from "../providers/types.js";
+import { relativizeRecordedPaths } from "../state/relative-paths.js";
+import { stackRelative } from "../util/stack-path.js";
 import type { Io } from "./output.js";
 import { loadPlugins, type LoadedPlugin } from "../plugins/load.js";
 import { withApplyHooks } from "../plugins/apply-hooks.js";
@@ -29,6 +33,8 @@ export interface Session {
   digest: (create: boolean) => SecretDigester;
   /** The stack's plugins, loaded by planSession (inside the state lock: compiling TypeScript takes a while). */
   plugins?: LoadedPlugin[];
+  /** What providers get at run time: the stack directory recorded paths resolve against. */
+  runtime: ProviderRuntime;
 }
 
 /** Loads the stack in `dir`, opens its state backend and reads the secrets its systems need. */
@@ -38,7 +44,17 @@ export async function openSession(dir: string, io: Io): Promise<Session> {
   const backend = await openStateBackend(stack.state, stack.name, io.env);
   // A database backend keeps its key beside the state (one round trip); the file backend reads or creates its key file.
   const shared = backend.kind === "file" ? undefined : await backend.digester(io.env);
-  return { stack, backend, store: backend.store, secrets, digest: (create) => shared ?? stateDigester(stack.state.path, io.env, { create }) };
+  return {
+    stack, backend, store: backend.store, secrets, runtime: { base: stack.dir, stamp: driftStamp() },
+    digest: (create) => shared ?? stateDigester(stack.state.path, io.env, { create }),
+  };
+}
+
+/** The session's recorded state, absolute paths of states written before 0.2 made relative to the stack. */
+export async function readState(s: Session): Promise<StateDocument> {
+  const doc = await s.store.read();
+  relativizeRecordedPaths(doc, s.stack.dir, stackRelative(s.stack.dir, s.stack.provisioningRoot));
+  return doc;
 }
 
 /** The desired resources of a session's stack; recorded renderings are reused where their inputs are unchanged. */
@@ -52,13 +68,21 @@ export function desiredResources(s: Session, io: Io, state?: StateDocument, crea
 }
 
 /** Plans the session's stack against `state`, calling providers through `executor` (in-process when none). */
-export async function planSession(s: Session, state: StateDocument, io: Io, opts: { targets?: string[]; destroy?: boolean; readOnly?: boolean; executor?: Executor; replace?: string[] }): Promise<ExecutablePlan> {
+export async function planSession(
+  s: Session, state: StateDocument, io: Io,
+  opts: { targets?: string[]; destroy?: boolean; readOnly?: boolean; executor?: Executor; replace?: string[]; refresh?: "stat" | "full" | "off" },
+): Promise<ExecutablePlan> {
   const keyLost = s.backend.kind === "file" && stateKeyMissing(s.stack.state.path, io.env) && hasSecretDigests(state);
   // destroy needs no plugin: a broken one must not keep a stack from being torn down.
   if (!opts.destroy) s.plugins ??= await loadPlugins(s.stack);
   const desired = opts.destroy ? [] : desiredResources(s, io, state, !opts.readOnly);
   const provider = opts.executor ? opts.executor.provider.bind(opts.executor) : providerFor;
-  const computed = await computePlan(desired, state, { stack: s.stack.name, fingerprint: s.stack.fingerprint, providerFor: provider, targets: opts.targets, destroy: opts.destroy, replace: opts.replace });
+  const mode = opts.destroy ? "off" : opts.refresh ?? "stat";
+  const refresh = mode === "off" ? undefined : { runtime: { ...s.runtime, refresh: mode }, secrets: s.secrets };
+  const computed = await computePlan(desired, state, {
+    stack: s.stack.name, fingerprint: s.stack.fingerprint, providerFor: provider, targets: opts.targets, destroy: opts.destroy, replace: opts.replace, refresh,
+    renderFiles: renderedAgain(s, state, !opts.readOnly),
+  });
   renderReused(s, state, computed, !opts.readOnly);
   showRecordedText(s, state, computed);
   const plugins = s.plugins ?? [];
@@ -83,8 +107,30 @@ function showRecordedText(s: Session, state: StateDocument, plan: ExecutablePlan
       const text = f.path in digests ? recordedText(s.stack.provisioningRoot, f.path, digests[f.path], s.secrets) : undefined;
       if (text !== undefined) old[f.path] = text;
     }
-    if (Object.keys(old).length) c.files = diffFiles(old, plan.inputs[c.address]?.files as Record<string, string> | undefined, digests);
+    if (!Object.keys(old).length) continue;
+    // Files changed outside bootplan keep their drift diff (what is on disk against what apply writes).
+    const drifted = c.files.filter((f) => f.drift);
+    const rest = diffFiles(old, plan.inputs[c.address]?.files as Record<string, string> | undefined, digests).filter((f) => !drifted.some((d) => d.path === f.path));
+    c.files = [...drifted, ...rest].sort((a, b) => (a.path < b.path ? -1 : 1));
   }
+}
+
+/**
+ * Every system's files rendered afresh (recorded render keys ignored, install-once state kept), built
+ * once on first use: a drifted resource whose rendering was reused needs the text apply will write.
+ */
+function renderedAgain(s: Session, state: StateDocument, createKey: boolean): (address: string) => Record<string, string> | undefined {
+  let all: Map<string, Record<string, string> | undefined> | undefined;
+  return (address) => {
+    all ??= new Map(buildDesiredResources(s.stack, {
+      secrets: s.secrets, digest: s.digest(createKey), plugins: s.plugins,
+      recorded: (a) => {
+        const o = state.resources[a]?.outputs;
+        return o && { ...o, renderKey: undefined };
+      },
+    }).map((r) => [r.address, r.inputs.files as Record<string, string> | undefined]));
+    return all.get(address);
+  };
 }
 
 /**

@@ -1,6 +1,6 @@
 /** applyPlan: carries out a plan through the providers, in dependency order, recording each completed operation. */
 import { describeError, ResourceError } from "../errors.js";
-import { REPLACING_INPUT, SECRET_INPUT, type BootplanProvider } from "../providers/types.js";
+import { REPLACING_INPUT, RUNTIME_INPUT, SECRET_INPUT, withoutTransient, type BootplanProvider, type ProviderRuntime } from "../providers/types.js";
 import type { StateWriter } from "../state/types.js";
 import type { ExecutablePlan, PlannedChange } from "./types.js";
 
@@ -17,6 +17,8 @@ export interface ApplyOptions {
   parallelism: number;
   /** Secret values by name, for the resources that write them. */
   secrets: Record<string, string>;
+  /** Handed to every provider call under RUNTIME_INPUT (never recorded): where relative paths resolve. */
+  runtime?: ProviderRuntime;
   onEvent?: (e: ApplyEvent) => void;
   /** Checked between operations; when it returns true no new operation starts (Ctrl-C). */
   cancelled?: () => boolean;
@@ -57,28 +59,32 @@ async function runOne(c: PlannedChange, plan: ExecutablePlan, writer: StateWrite
   await writer.begin(c.address, c.action);
   const news = plan.inputs[c.address];
   const secretValues = Object.fromEntries((plan.secretNames[c.address] ?? []).map((n) => [n, opts.secrets[n]]));
-  const withSecrets = news && Object.keys(secretValues).length ? { ...news, [SECRET_INPUT]: secretValues } : news;
+  const runtime = opts.runtime ? { [RUNTIME_INPUT]: opts.runtime } : {};
+  const withSecrets = news && { ...news, ...runtime, ...(Object.keys(secretValues).length ? { [SECRET_INPUT]: secretValues } : {}) };
+  const olds = rec && { ...rec.outputs, ...runtime };
+  // Whatever a provider returns, only durable keys are recorded (never secrets or the runtime paths).
+  const outs = (r: { outs?: Record<string, unknown> }): Record<string, unknown> => withoutTransient(r.outs ?? news);
+  const declared = c.declaredIn ? { declaredIn: c.declaredIn } : {};
   switch (c.action) {
     case "create": {
       const r = await provider.create(withSecrets);
-      await writer.record(c.address, { kind: c.kind, id: r.id, outputs: r.outs ?? news, dependsOn: c.dependsOn, ...(c.declaredIn ? { declaredIn: c.declaredIn } : {}) });
+      await writer.record(c.address, { kind: c.kind, id: r.id, outputs: outs(r), dependsOn: c.dependsOn, ...declared });
       break;
     }
     case "update": {
-      const r = await provider.update(rec.id, rec.outputs, withSecrets);
-      await writer.record(c.address, { kind: c.kind, id: rec.id, outputs: r.outs ?? news, dependsOn: c.dependsOn, ...(c.declaredIn ? { declaredIn: c.declaredIn } : {}) });
+      const r = await provider.update(rec.id, olds, withSecrets);
+      await writer.record(c.address, { kind: c.kind, id: rec.id, outputs: outs(r), dependsOn: c.dependsOn, ...declared });
       break;
     }
     case "replace": {
       // Every bootplan replace deletes first: the new resource writes to the same paths.
-      await provider.delete(rec.id, rec.outputs);
+      await provider.delete(rec.id, olds);
       const r = await provider.create({ ...withSecrets, [REPLACING_INPUT]: true });
-      const { [REPLACING_INPUT]: _flag, ...outputs } = (r.outs ?? news) as Record<string, unknown>;
-      await writer.record(c.address, { kind: c.kind, id: r.id, outputs, dependsOn: c.dependsOn, ...(c.declaredIn ? { declaredIn: c.declaredIn } : {}) });
+      await writer.record(c.address, { kind: c.kind, id: r.id, outputs: outs(r), dependsOn: c.dependsOn, ...declared });
       break;
     }
     case "delete":
-      await provider.delete(rec.id, rec.outputs);
+      await provider.delete(rec.id, olds);
       await writer.remove(c.address);
       break;
   }

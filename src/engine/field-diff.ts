@@ -1,14 +1,14 @@
 /** Field-level and file-level differences between recorded outputs and desired inputs, for people to read. */
 import { createTwoFilesPatch } from "diff";
 import { maskSecrets, MASK } from "../secrets/secrets.js";
-import { BOOKKEEPING_KEYS, SECRET_INPUT } from "../providers/types.js";
+import { BOOKKEEPING_KEYS, TRANSIENT_KEYS } from "../providers/types.js";
 import { jsonEqual } from "../util/equal.js";
 import { isPlainObject } from "../util/merge.js";
 import type { FieldChange, FileChange } from "./types.js";
 import { fileDigests } from "../providers/file-digests.js";
 
 /** Keys shown as file diffs rather than fields, or not shown at all. */
-const NOT_FIELDS = new Set(["files", "fileDigests", SECRET_INPUT, ...BOOKKEEPING_KEYS]);
+const NOT_FIELDS = new Set(["files", "fileDigests", ...TRANSIENT_KEYS, ...BOOKKEEPING_KEYS]);
 
 function flatten(value: unknown, prefix: string, out: Map<string, unknown>): void {
   if (isPlainObject(value) && Object.keys(value).length > 0) {
@@ -47,6 +47,17 @@ function countLines(patch: string): { added: number; removed: number } {
   return { added, removed };
 }
 
+/** One file's change as a unified diff, secrets masked; `before`/`after` undefined for a file created or removed. */
+export function fileChange(path: string, before: string | undefined, after: string | undefined): FileChange {
+  const action = before === undefined ? "create" : after === undefined ? "delete" : "update";
+  const diff = createTwoFilesPatch(
+    action === "create" ? "/dev/null" : `a/${path}`,
+    action === "delete" ? "/dev/null" : `b/${path}`,
+    maskSecrets(before ?? ""), maskSecrets(after ?? ""), undefined, undefined, { context: 3 },
+  ).replace(/^=+\n/, "");
+  return { path, action, ...countLines(diff), diff };
+}
+
 /**
  * Unified diffs of the rendered files that differ, secrets masked. A state records only each file's
  * digest (`oldDigests`): a changed file then shows its new text whole, its old text not being kept.
@@ -59,15 +70,8 @@ export function diffFiles(olds: Record<string, string> | undefined, news: Record
   for (const path of [...new Set([...Object.keys(o), ...Object.keys(known), ...Object.keys(n)])].sort()) {
     const inOld = path in o || path in known;
     if (path in o ? o[path] === n[path] : path in known && known[path] === newDigests[path]) continue;
-    const action = !inOld ? "create" : !(path in n) ? "delete" : "update";
-    const before = path in o ? maskSecrets(o[path]) : inOld ? `(previous text not kept in state: sha256 ${known[path]})\n` : "";
-    const after = maskSecrets(n[path] ?? "");
-    const diff = createTwoFilesPatch(
-      action === "create" ? "/dev/null" : `a/${path}`,
-      action === "delete" ? "/dev/null" : `b/${path}`,
-      before, after, undefined, undefined, { context: 3 },
-    ).replace(/^=+\n/, "");
-    out.push({ path, action, ...countLines(diff), diff });
+    const before = path in o ? o[path] : inOld ? `(previous text not kept in state: sha256 ${known[path]})\n` : undefined;
+    out.push(fileChange(path, before, path in n ? n[path] : undefined));
   }
   return out;
 }

@@ -6,6 +6,7 @@ import type { BootplanProvider } from "../providers/types.js";
 import type { ResourceRecord, StateDocument } from "../state/types.js";
 import { diffFields, diffFiles } from "./field-diff.js";
 import { systemReplace } from "./reinstall.js";
+import { DRIFT_REASON, driftFileChanges, refreshOne, type RefreshOptions, type ResourceDrift } from "./refresh.js";
 import type { ExecutablePlan, PlannedChange, PlanSummary } from "./types.js";
 
 export interface PlanOptions {
@@ -19,6 +20,13 @@ export interface PlanOptions {
   providerFor: (kind: string, address?: string) => BootplanProvider;
   /** Addresses to replace even when unchanged (--replace; for a system: reinstall it). */
   replace?: string[];
+  /** Refresh each recorded resource through its provider's read first, and plan the repair of drift. */
+  refresh?: Omit<RefreshOptions, "providerFor">;
+  /**
+   * The rendered files of a resource whose rendering was reused (its inputs hold only digests), for the
+   * drift diff of what is on disk against what apply will write.
+   */
+  renderFiles?: (address: string) => Record<string, string> | undefined;
 }
 
 /** Provider calls a plan keeps in flight at once (they only matter when an executor runs them out of process). */
@@ -75,11 +83,19 @@ function files(rec: Record<string, unknown> | undefined): Record<string, string>
   return rec?.files as Record<string, string> | undefined;
 }
 
+function withoutKey(o: Record<string, unknown>, key: string): Record<string, unknown> {
+  const { [key]: _drop, ...rest } = o;
+  return rest;
+}
+
 function digests(rec: Record<string, unknown> | undefined): Record<string, string> | undefined {
   return rec?.fileDigests as Record<string, string> | undefined;
 }
 
-/** Computes the plan; pure apart from the providers' check and diff, which read nothing for bootplan's own kinds. */
+/**
+ * Computes the plan through the providers: check and diff (which read nothing for bootplan's own
+ * kinds) and, with `refresh`, read — each recorded resource read back, and its drift planned as a repair.
+ */
 export async function computePlan(desiredList: DesiredResource[], state: StateDocument, opts: PlanOptions): Promise<ExecutablePlan> {
   const desired = new Map(desiredList.map((r) => [r.address, r]));
   const recorded = state.resources;
@@ -102,6 +118,7 @@ export async function computePlan(desiredList: DesiredResource[], state: StateDo
   const inputs: ExecutablePlan["inputs"] = {};
   const secretNames: ExecutablePlan["secretNames"] = {};
   const refresh: ExecutablePlan["refresh"] = {};
+  const reading = opts.refresh && { ...opts.refresh, providerFor: opts.providerFor };
 
   if (!opts.destroy) {
     // Incompatible targets fail the whole plan before any provider runs; --target narrows which count.
@@ -115,8 +132,10 @@ export async function computePlan(desiredList: DesiredResource[], state: StateDo
       try {
         const checked = await provider.check(rec?.outputs ?? {}, r.inputs);
         const news = (checked.inputs ?? r.inputs) as Record<string, unknown>;
-        const d = rec && !checked.failures?.length ? await provider.diff(rec.id, rec.outputs, news) : undefined;
-        return { checked, news, d };
+        // Refreshed first, so a drifted resource is diffed from what is really there and its repair planned like any change.
+        const read = rec && reading ? await refreshOne(r.address, rec, reading) : undefined;
+        const d = rec && !checked.failures?.length ? await provider.diff(rec.id, read?.drift ? read.outputs : rec.outputs, news) : undefined;
+        return { checked, news, d, read };
       } catch (err) {
         return { error: namedError(r.address, err) };
       }
@@ -130,26 +149,41 @@ export async function computePlan(desiredList: DesiredResource[], state: StateDo
         const f = checked.failures[0];
         throw new UsageError(`${r.address}: ${f.property}: ${f.reason}`);
       }
-      const news = one.news;
+      let news = one.news;
       if (!rec) {
         summary.add++;
         changes.push({ address: r.address, kind: r.kind, action: "create", ...declared(r.declaredIn), fields: diffFields(undefined, news), files: diffFiles(undefined, files(news)), dependsOn: r.dependsOn, ...notesOf(r, true) });
       } else {
+        const read = one.read;
+        const drift: ResourceDrift | undefined = read?.drift;
+        const olds = drift ? read!.outputs : rec.outputs;
         const d = one.d!;
         if (opts.replace?.includes(r.address)) Object.assign(d, { changes: true, replaces: [...(d.replaces ?? []), "--replace"] });
-        if (!d.changes) {
+        if (!d.changes && !drift) {
           summary.unchanged++;
-          if ("renderKey" in news && rec.outputs.renderKey !== news.renderKey) refresh[r.address] = { ...rec.outputs, renderKey: news.renderKey };
+          const book: Record<string, unknown> = {};
+          if ("renderKey" in news && rec.outputs.renderKey !== news.renderKey) book.renderKey = news.renderKey;
+          if (read && read.outputs.fileStat !== rec.outputs.fileStat) book.fileStat = read.outputs.fileStat;
+          if (Object.keys(book).length) refresh[r.address] = { ...rec.outputs, ...book };
           continue;
         }
         const replace = (d.replaces?.length ?? 0) > 0;
         if (replace) summary.replace++;
         else summary.change++;
         const sys = replace && r.kind === "system" ? systemReplace(d.replaces!, news) : undefined;
+        // Files an interrupted apply left half-written differ from the record too, but bootplan wrote them (its warning says so).
+        const outside = !!drift && !state.pending.some((p) => p.address === r.address);
+        if (outside) summary.drifted = (summary.drifted ?? 0) + 1;
+        const reason = [outside ? DRIFT_REASON : "", replace ? sys?.reason ?? replaceReason(r.kind, d.replaces!) : ""].filter(Boolean).join("; ");
+        // A reused rendering holds only digests: render it now, so the repair shows what apply writes.
+        const rendered = drift && !files(news) && news.fileDigests ? opts.renderFiles?.(r.address) : undefined;
+        if (rendered) news = { ...withoutKey(news, "fileDigests"), files: rendered };
+        const drifted = drift ? driftFileChanges(drift, files(news)) : [];
+        const rest = diffFiles(files(rec.outputs), files(news), digests(rec.outputs)).filter((f) => !drifted.some((x) => x.path === f.path));
         changes.push({
           address: r.address, kind: r.kind, action: replace ? "replace" : "update",
-          ...(replace ? { reason: sys?.reason ?? replaceReason(r.kind, d.replaces!) } : {}), ...declared(r.declaredIn),
-          fields: diffFields(rec.outputs, news), files: diffFiles(files(rec.outputs), files(news), digests(rec.outputs)), dependsOn: r.dependsOn,
+          ...(reason ? { reason } : {}), ...declared(r.declaredIn),
+          fields: diffFields(olds, news), files: [...drifted, ...rest].sort((a, b) => (a.path < b.path ? -1 : 1)), dependsOn: r.dependsOn,
           ...notesOf(r, replace, sys?.notes),
         });
       }
@@ -170,5 +204,6 @@ export async function computePlan(desiredList: DesiredResource[], state: StateDo
   return {
     formatVersion: 1, stack: opts.stack, fingerprint: opts.fingerprint,
     state: { lineage: state.lineage, serial: state.serial }, targets, changes, summary, warnings, inputs, secretNames, refresh,
+    refreshed: opts.refresh ? opts.refresh.runtime.refresh ?? "stat" : "off",
   };
 }

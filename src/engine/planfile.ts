@@ -1,5 +1,7 @@
 /** Saved plans: `plan --out FILE` writes one, `apply FILE` applies exactly it or refuses when it is stale. */
 import { existsSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { stackRelative } from "../util/stack-path.js";
 import { StalePlanError, UsageError } from "../errors.js";
 import type { SecretSource, Stack, StateSettings } from "../model/stack.js";
 import { fingerprintChange } from "../stack/fingerprint.js";
@@ -14,11 +16,14 @@ import type { ExecutablePlan } from "./types.js";
  */
 export interface SavedPlan {
   bootplanSavedPlan: 1;
-  /** Absolute stack directory the plan was made from. */
+  /**
+   * The stack directory, relative to the directory `plan` ran in (absolute only when outside it), so a
+   * plan made in one checkout applies in another; loadPlan resolves it against the current directory.
+   */
   stackDir: string;
   /** The stack's fingerprint inputs (`kind:path:sha256`), re-checked before applying. */
   fingerprintInputs: string[];
-  /** Absolute path of the state file. */
+  /** The state file, relative to the stack directory (resolved by loadPlan). */
   statePath: string;
   /** The stack's state settings (backend; for PostgreSQL where its URL is read from, never the URL). */
   state?: StateSettings;
@@ -45,9 +50,13 @@ export function savePlan(path: string, stack: Stack, plan: ExecutablePlan): void
   const needed = new Set(Object.values(plan.secretNames).flat().filter((n) => stack.secrets[n]));
   const secrets = Object.fromEntries([...needed].map((n) => {
     const { source: _at, ...src } = stack.secrets[n];
-    return [n, src as SecretSource];
+    // A secret file is named relative to the stack, like every other path in the plan.
+    return [n, ("file" in src ? { ...src, file: stackRelative(stack.dir, src.file) } : src) as SecretSource];
   }));
-  const doc: SavedPlan = { bootplanSavedPlan: 1, stackDir: stack.dir, fingerprintInputs: stack.fingerprintInputs, statePath: stack.state.path, state: stack.state, secrets, ...(stack.executor ? { executor: stack.executor } : {}), plan };
+  const doc: SavedPlan = {
+    bootplanSavedPlan: 1, stackDir: stackRelative(process.cwd(), stack.dir), fingerprintInputs: stack.fingerprintInputs,
+    statePath: stackRelative(stack.dir, stack.state.path), state: { ...stack.state, path: stackRelative(stack.dir, stack.state.path) }, secrets, ...(stack.executor ? { executor: stack.executor } : {}), plan,
+  };
   writeFileAtomic(path, JSON.stringify(doc) + "\n", { backup: false });
 }
 
@@ -60,7 +69,13 @@ export function loadPlan(path: string): SavedPlan {
     throw new UsageError(`${path}: not a saved bootplan plan (${(err as Error).message.split("\n")[0]})`);
   }
   if (doc?.bootplanSavedPlan !== 1 || !doc.plan || !Array.isArray(doc.fingerprintInputs)) throw new UsageError(`${path}: not a saved bootplan plan`);
-  return doc;
+  const stackDir = resolve(doc.stackDir);
+  if (!existsSync(join(stackDir, "stack.yaml"))) {
+    throw new UsageError(`${path}: the plan is for the stack in ${doc.stackDir}, which is not there from ${process.cwd()}; run bootplan apply from the directory bootplan plan ran in`);
+  }
+  const secrets = Object.fromEntries(Object.entries(doc.secrets ?? {}).map(([n, src]) => [n, "file" in src ? { ...src, file: resolve(stackDir, src.file) } : src]));
+  const statePath = resolve(stackDir, doc.statePath);
+  return { ...doc, stackDir, statePath, ...(doc.state ? { state: { ...doc.state, path: statePath } } : {}), secrets };
 }
 
 /** Refuses a saved plan whose stack files or recorded state have changed since it was made. */

@@ -17,6 +17,8 @@ export interface FileChange {
   added: number;
   removed: number;
   diff: string;
+  /** Set when the file on disk is not what bootplan recorded: the diff then starts from what is on disk. */
+  drift?: "changed" | "missing";
 }
 
 /** The planned action for one resource. */
@@ -42,6 +44,8 @@ export interface PlanSummary {
   replace: number;
   destroy: number;
   unchanged: number;
+  /** Resources found changed outside bootplan by the refresh (their repair is counted as a change). */
+  drifted?: number;
 }
 
 /** A plan as printed with --json (see schemas/plan.schema.json). */
@@ -57,6 +61,8 @@ export interface Plan {
   changes: PlannedChange[];
   summary: PlanSummary;
   warnings: string[];
+  /** How the recorded resources were refreshed from reality before planning ("off": --refresh=false). */
+  refreshed?: "stat" | "full" | "off";
 }
 
 /** What apply needs beyond the printed plan: the desired inputs of each changed resource. */

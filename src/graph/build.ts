@@ -18,6 +18,7 @@ import { installOnceView } from "./install-once.js";
 import { buildServeResources } from "./serve.js";
 import type { LoadedPlugin } from "../plugins/load.js";
 import { PluginSet } from "../plugins/plan-hooks.js";
+import { stackRelative } from "../util/stack-path.js";
 
 /** What building the graph needs beyond the stack: secret values (for digests only) and the digester. */
 export interface GraphOptions {
@@ -41,21 +42,22 @@ export function secretsNeeded(stack: Stack): Set<string> {
   return names;
 }
 
-function bootFileInputs(distro: Distro, which: "linux" | "initrd", f: BootFile): Record<string, unknown> {
+function bootFileInputs(stack: Stack, distro: Distro, which: "linux" | "initrd", f: BootFile): Record<string, unknown> {
   return f.kind === "linked"
     ? { url: f.url }
-    : { source: f.path, sha256: f.sha256, target: hostedImagePath(distro.name, which) };
+    : { source: stackRelative(stack.dir, f.path), sha256: f.sha256, target: hostedImagePath(distro.name, which) };
 }
 
 /** All resources the stack declares, in a stable order (kind, then name). */
 export function buildDesiredResources(stack: Stack, opts: GraphOptions): DesiredResource[] {
   const out: DesiredResource[] = [];
-  const root = stack.provisioningRoot;
+  // Recorded relative to the stack, so a checkout elsewhere plans the same; providers get the base at run time.
+  const root = stackRelative(stack.dir, stack.provisioningRoot);
 
   for (const d of Object.values(stack.distros)) {
     out.push({
       address: addressOf("distro", d.name), kind: "distro", name: d.name, dependsOn: [], secretNames: [],
-      inputs: { name: d.name, root, os: d.os, arch: d.arch, installTree: d.installTree ?? null, kernel: bootFileInputs(d, "linux", d.kernel), initrd: bootFileInputs(d, "initrd", d.initrd) },
+      inputs: { name: d.name, root, os: d.os, arch: d.arch, installTree: d.installTree ?? null, kernel: bootFileInputs(stack, d, "linux", d.kernel), initrd: bootFileInputs(stack, d, "initrd", d.initrd) },
     });
   }
   for (const r of Object.values(stack.repos)) {

@@ -3,6 +3,7 @@ import { existsSync } from "node:fs";
 import { dirname, relative, sep } from "node:path";
 import * as files from "./files-impl.js";
 import { pathInside, rmdirInside } from "../util/safe-path.js";
+import { rootOf } from "./on-disk.js";
 
 type Props = Record<string, unknown>;
 
@@ -11,7 +12,7 @@ type Props = Record<string, unknown>;
  * output itself when the CM system goes), never anything above it.
  */
 function pruneEmpty(props: Props): void {
-  const root = props.root as string;
+  const root = rootOf(props);
   const output = props.output as string | undefined;
   if (!output || !existsSync(root)) return;
   const top = pathInside(root, output);

@@ -2,10 +2,10 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { jsonEqual } from "../util/equal.js";
 import { digestsOf } from "./file-digests.js";
-import { BOOKKEEPING_KEYS, SECRET_INPUT } from "./types.js";
+import { BOOKKEEPING_KEYS, TRANSIENT_KEYS } from "./types.js";
 
 /** Rendered files are compared by digest: the state records digests, desired inputs may hold the text. */
-const IGNORED = new Set([...BOOKKEEPING_KEYS, SECRET_INPUT, "files", "fileDigests"]);
+const IGNORED = new Set([...BOOKKEEPING_KEYS, ...TRANSIENT_KEYS, "files", "fileDigests"]);
 
 /** Compares recorded outputs with new inputs; a change to a `replaceOn` key means replace rather than update. */
 export function diffProps(

@@ -1,7 +1,11 @@
 /** The file-writing half of the distro and system providers, kept out of the provider objects so they serialize. */
-import { REPLACING_INPUT, SECRET_INPUT } from "./types.js";
+import { sha256Hex } from "../util/hash.js";
+import { revealSecrets } from "../secrets/secrets.js";
+import { ON_DISK_OUTPUT, RUNTIME_INPUT, SECRET_INPUT, withoutTransient, type ProviderRuntime } from "./types.js";
 import { copyVerified, readFileHashes, removeFileSet, writeFileSet } from "./fileset.js";
 import { withFileDigests } from "./file-digests.js";
+import { PathEscapeError } from "../errors.js";
+import { actualHashes, backUp, changedText, driftStamp, resolveRecorded, rootOf, statDigest } from "./on-disk.js";
 
 type Props = Record<string, unknown>;
 type Hashes = Record<string, string | null>;
@@ -19,37 +23,71 @@ function hostedFiles(props: Props): HostedFile[] {
     .filter((f): f is HostedFile => !!f && typeof f.source === "string" && typeof f.sha256 === "string");
 }
 
-function withoutSecrets(props: Props): Props {
-  const { [SECRET_INPUT]: _drop, [REPLACING_INPUT]: _flag, ...rest } = props;
-  return rest;
+/** A file's hash, or null when it is missing or cannot be read safely (the write that follows then refuses it with its own reason). */
+function hashOrNull(root: string, rel: string): string | null {
+  try {
+    return readFileHashes(root, [rel])[rel];
+  } catch (err) {
+    if (err instanceof PathEscapeError) return null;
+    throw err;
+  }
 }
 
-/** Writes what `news` describes, skipping files already as recorded in `olds`, and removes files `news` no longer has. */
+/**
+ * What is on disk now at every path the resource had or will have: recorded files through the
+ * stat-first check, others hashed when they exist (a replaced resource's leftovers, a stranger's file).
+ */
+function onDiskBefore(news: Props, olds: Props | undefined, wanted: string[]): Hashes {
+  const root = rootOf(news);
+  const recorded = (olds?.fileHashes ?? {}) as Hashes;
+  const recordedRels = Object.keys(recorded);
+  const full = (news[RUNTIME_INPUT] as ProviderRuntime | undefined)?.refresh === "full";
+  const trusted = !!olds && !full && statDigest(root, recordedRels) === olds.fileStat;
+  const out: Hashes = trusted ? { ...recorded } : {};
+  for (const rel of new Set([...recordedRels, ...wanted])) if (!(rel in out)) out[rel] = hashOrNull(root, rel);
+  return out;
+}
+
+/** Writes what `news` describes, skipping files already so on disk, and removes files `news` no longer has. */
 export function applyFiles(news: Props, olds?: Props): Props {
-  const root = news.root as string;
+  const root = rootOf(news);
   const recorded = (olds?.fileHashes ?? {}) as Hashes;
   const secrets = (news[SECRET_INPUT] ?? {}) as Record<string, string>;
-  const hashes: Record<string, string> = writeFileSet(root, (news.files ?? {}) as Record<string, string>, secrets, recorded);
-  for (const f of hostedFiles(news)) {
-    hashes[f.target] = recorded[f.target] === f.sha256 && readFileHashes(root, [f.target])[f.target] === f.sha256
-      ? f.sha256
-      : copyVerified(root, f.source, f.target, f.sha256);
-  }
+  const files = (news.files ?? {}) as Record<string, string>;
+  const hosted = hostedFiles(news);
+  const desired: Record<string, string> = {};
+  for (const rel of Object.keys(files)) desired[rel] = sha256Hex(revealSecrets(files[rel], secrets));
+  for (const f of hosted) desired[f.target] = f.sha256;
+  const onDisk = onDiskBefore(news, olds, Object.keys(desired));
+  // Bytes that are neither what bootplan recorded nor what it will write were put there by someone
+  // else: keep them under <root>/.bootplan-drift/ before overwriting (the plan said so).
+  const strangers = Object.keys(desired).filter((rel) => onDisk[rel] && onDisk[rel] !== desired[rel] && onDisk[rel] !== recorded[rel]);
+  if (strangers.length) backUp(root, strangers, (news[RUNTIME_INPUT] as ProviderRuntime | undefined)?.stamp ?? driftStamp());
+  const hashes: Record<string, string> = writeFileSet(root, files, secrets, onDisk);
+  for (const f of hosted) hashes[f.target] = onDisk[f.target] === f.sha256 ? f.sha256 : copyVerified(root, resolveRecorded(news, f.source), f.target, f.sha256);
   if (olds) {
     const gone = Object.fromEntries(Object.entries(recorded).filter(([p]) => !(p in hashes)));
-    removeFileSet((olds.root as string) ?? root, gone);
+    removeFileSet(rootOf({ ...olds, [RUNTIME_INPUT]: news[RUNTIME_INPUT] }), gone);
   }
   // The state keeps each file's digest, not its text (rendered again whenever it must be written).
-  return { ...withFileDigests(withoutSecrets(news)), fileHashes: hashes };
+  return { ...withFileDigests(withoutTransient(news)), fileHashes: hashes, fileStat: statDigest(root, Object.keys(hashes)) };
 }
 
-/** The recorded props with each file's hash as it is on disk now (null when missing). */
+/**
+ * The recorded props with each file's hash as it is on disk now (null when missing), the stat digest
+ * that vouches for them, and (transient) the text of the files found changed.
+ */
 export function readFiles(props: Props): Props {
-  const recorded = (props.fileHashes ?? {}) as Hashes;
-  return { ...props, fileHashes: readFileHashes(props.root as string, Object.keys(recorded)) };
+  const rels = Object.keys((props.fileHashes ?? {}) as Hashes);
+  const { hashes, stat } = actualHashes(props, rels);
+  // Unchanged stat: the record stands as it is. The run-time inputs stay for a caller that reads more
+  // (a system's facts over SSH need its secrets); the engine strips them before comparing or recording.
+  if (stat === props.fileStat && hashes === props.fileHashes) return props;
+  const text = changedText(props, hashes);
+  return { ...props, fileHashes: hashes, fileStat: stat, ...(Object.keys(text).length ? { [ON_DISK_OUTPUT]: text } : {}) };
 }
 
 /** Removes the files a resource wrote, leaving any that someone else has since replaced. */
 export function deleteFiles(props: Props): void {
-  removeFileSet(props.root as string, (props.fileHashes ?? {}) as Hashes);
+  removeFileSet(rootOf(props), (props.fileHashes ?? {}) as Hashes);
 }

@@ -10,7 +10,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { buildDesiredResources, secretsNeeded } from "../graph/build.js";
 import { PROVIDERS } from "../providers/index.js";
-import { SECRET_INPUT } from "../providers/types.js";
+import { RUNTIME_INPUT, SECRET_INPUT } from "../providers/types.js";
 import { readSecrets, stateDigester } from "../secrets/secrets.js";
 import { loadStack } from "../stack/load.js";
 import { loadPlugins, type LoadedPlugin } from "../plugins/load.js";
@@ -57,6 +57,8 @@ export function declareBootplanResources(stackDir: string, env: NodeJS.ProcessEn
     // Plain JSON for Pulumi: the graph builds some maps without prototypes, which Pulumi cannot print.
     const inputs: Record<string, pulumi.Input<unknown>> = JSON.parse(JSON.stringify(r.inputs));
     if (r.secretNames.length) inputs[SECRET_INPUT] = pulumi.secret(values);
+    // Recorded paths are relative to the stack; the provider host resolves them against this directory.
+    inputs[RUNTIME_INPUT] = { base: stack.dir };
     const dependsOn = r.dependsOn.map((a) => created.get(a)).filter((x): x is pulumi.dynamic.Resource => !!x);
     created.set(r.address, new BootplanResource(r.kind, r.address, inputs, { dependsOn }));
   }

@@ -155,8 +155,8 @@ describe.each(EXECUTOR_CASES)("plan and apply through the $executor executor", (
     expect(validate(json), JSON.stringify(validate.errors)).toBe(true);
     expect(json.summary.add).toBeGreaterThan(0);
     const md = (await runCli(["plan", d, "--markdown"])).stdout;
-    expect(md).toMatch(/^### bootplan plan for `lab`\n\n\*\*Plan: \d+ to add, 0 to change, 0 to replace, 0 to destroy\.\*\*/);
-    expect(md).toContain("<details><summary>Show plan</summary>");
+    expect(md).toMatch(/^<!-- bootplan:plan stack=lab -->\n### bootplan plan for `lab`\n\n\*\*Plan: \d+ to add, 0 to change, 0 to replace, 0 to destroy\.\*\*/);
+    expect(md).toContain("| + to add | 26 |");
   });
 
   it("refuses to apply without --auto-approve when there is no terminal", async () => {

@@ -12,10 +12,23 @@ import type { Io } from "../../src/cli/output.js";
 /** The repository root. */
 export const REPO = fileURLToPath(new URL("../../", import.meta.url));
 
-/** A fresh copy of stacks/<name> in a temp dir, with `files` written over it (relative paths). */
+/**
+ * Copies stacks/<name> as committed (git's HEAD), not as it is in the working tree: the README has the
+ * reader edit stacks/lab and apply it there, and tests must not see that edit or its .bootplan/. Outside
+ * a git checkout (an unpacked release) the working tree is copied, without .bootplan/.
+ */
+function copyPristine(name: string, dir: string): void {
+  const r = spawnSync("sh", ["-c", 'git -C "$1" archive --format=tar HEAD "stacks/$2" | tar -x -C "$3" --strip-components=2 && test -f "$3/stack.yaml"', "sh", REPO, name, dir], { encoding: "utf8" });
+  if (r.status === 0) return;
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir);
+  cpSync(join(REPO, "stacks", name), dir, { recursive: true, filter: (src) => !src.includes(".bootplan") });
+}
+
+/** A fresh copy of stacks/<name> (as committed) in a temp dir, with `files` written over it (relative paths). */
 export function tempStack(files: Record<string, string> = {}, name = "lab"): string {
   const dir = mkdtempSync(join(tmpdir(), `bootplan-${name}-`));
-  cpSync(join(REPO, "stacks", name), dir, { recursive: true, filter: (src) => !src.includes(".bootplan") });
+  copyPristine(name, dir);
   for (const [rel, text] of Object.entries(files)) {
     mkdirSync(dirname(join(dir, rel)), { recursive: true });
     writeFileSync(join(dir, rel), text);

@@ -35,9 +35,10 @@ describe("concurrent applies", () => {
     const ok = runs.filter((r) => r.code === 0).length;
     const refused = runs.filter((r) => r.code === 1 && /state is locked by pid \d+ on host \S+ \(bootplan apply\)/.test(r.stderr)).length;
     expect(ok + refused, JSON.stringify(runs)).toBe(4);
-    // The one with --lock-timeout always completes: first, or after waiting for whoever won.
-    expect(runs[3].code, runs[3].stderr).toBe(0);
-    expect(ok).toBeGreaterThanOrEqual(1);
+    // The run with --lock-timeout always completes: it waits its turn, or it took the lock first (then
+    // the others are refused and only it completes — which process starts first is up to the OS).
+    expect(runs[3].code, JSON.stringify(runs)).toBe(0);
+    expect(ok).toBeGreaterThanOrEqual(refused === 3 ? 1 : 2);
     expect(bin(["plan", d, "--detailed-exitcode"]).code).toBe(0);
     expect(Object.keys(tree(join(d, ".bootplan/root"))).some((p) => p.includes(".bootplan-tmp-"))).toBe(false);
     figure(`concurrency: 4 simultaneous applies, ${ok} completed in turn (the waiter among them), ${refused} refused naming the holder, state whole`);

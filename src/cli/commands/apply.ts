@@ -8,15 +8,18 @@ import type { Executor } from "../../executor/types.js";
 import { renderPlanText } from "../../report/plan-text.js";
 import type { StateStore, StateWriter } from "../../state/types.js";
 import type { CliConfig } from "../options.js";
-import type { Io } from "../output.js";
-import { progressReporter } from "../progress.js";
+import { useColor, type Io } from "../output.js";
+import { progressMode, progressReporter } from "../progress.js";
+import { driftStamp } from "../../providers/on-disk.js";
+import type { ProviderRuntime } from "../../providers/types.js";
 import { installTokenValues } from "../../secrets/install-token.js";
 import { readSecretValues, type SecretDigester } from "../../secrets/secrets.js";
 import { openStateBackend } from "../../state/backend.js";
 import { removeStaleTemps } from "../../providers/leftovers.js";
-import { openSession, planSession, withStateLock, type Session } from "../session.js";
+import { openSession, planSession, readState, withStateLock, type Session } from "../session.js";
 import { useDiscoveredFacts, withSshPool } from "../ssh-targets.js";
 import { applyHookRunner } from "../plugin-output.js";
+import { planTextOptions } from "./plan.js";
 
 /** Refuses a saved plan whose secrets changed since it was made (digests are compared, never values). */
 function assertSecretsUnchanged(plan: ExecutablePlan, secrets: Record<string, string>, digest: SecretDigester, path: string): void {
@@ -39,13 +42,15 @@ async function applySavedPlan(path: string, opts: CliConfig, io: Io): Promise<nu
     assertPlanFresh(saved, await store.read(), path);
     const secrets = readSecretValues(saved.secrets, Object.keys(saved.secrets), io.env);
     assertSecretsUnchanged(saved.plan, secrets, await backend.digester(io.env), path);
-    if (!hasChanges(saved.plan)) return settleNoChanges(store, saved.plan, io);
-    return withExecutor(opts.executor ?? saved.executor, { stack: saved.plan.stack }, (executor) => execute({ store, secrets, statePath: saved.statePath, stackDir: saved.stackDir }, saved.plan, opts, io, executor));
+    if (!hasChanges(saved.plan)) return settleNoChanges(store, saved.plan, io, opts);
+    const runtime = { base: saved.stackDir, stamp: driftStamp() };
+    return withExecutor(opts.executor ?? saved.executor, { stack: saved.plan.stack }, (executor) => execute({ store, secrets, statePath: saved.statePath, stackDir: saved.stackDir, runtime }, saved.plan, opts, io, executor));
   });
 }
 
 async function confirm(plan: ExecutablePlan, opts: CliConfig, io: Io, verb: string): Promise<void> {
   if (opts.autoApprove) return;
+  if (opts.progress === "json") throw new UsageError(`bootplan ${verb} --progress json prints only JSON, so it cannot ask: add --auto-approve (or apply a plan saved with plan --out)`);
   if (!io.ask) {
     throw new UsageError(`bootplan ${verb} needs --auto-approve when not run from a terminal (or apply a plan saved with plan --out)`);
   }
@@ -64,18 +69,18 @@ async function recordRefresh(writer: StateWriter, plan: ExecutablePlan): Promise
 }
 
 /** Applies a plan with no changes: only its refreshed bookkeeping, if any, is recorded. */
-async function settleNoChanges(store: StateStore, plan: ExecutablePlan, io: Io): Promise<number> {
+async function settleNoChanges(store: StateStore, plan: ExecutablePlan, io: Io, opts: Pick<CliConfig, "progress">): Promise<number> {
   if (Object.keys(plan.refresh ?? {}).length || store.unsettled?.()) {
     const writer = await store.writer();
     await recordRefresh(writer, plan);
     await writer.commit();
   }
-  io.out("No changes.\n");
+  io.out(opts.progress === "json" ? JSON.stringify({ type: "complete", summary: plan.summary }) + "\n" : "No changes.\n");
   return 0;
 }
 
-/** What executing a plan needs: the state, secret values, the state path (install tokens), and for plugins' apply hooks the stack directory (and loaded plugins). */
-type Execution = Pick<Session, "store" | "secrets" | "plugins"> & { statePath: string; stackDir: string };
+/** What executing a plan needs: the state, secret values, the state path (install tokens), the providers' run-time inputs, and for plugins' apply hooks the stack directory (and loaded plugins). */
+type Execution = Pick<Session, "store" | "secrets" | "plugins" | "runtime"> & { statePath: string; stackDir: string };
 
 async function execute(s: Execution, plan: ExecutablePlan, opts: CliConfig, io: Io, executor: Executor): Promise<number> {
   const hooks = plan.applyHooks ? await applyHookRunner(plan.applyHooks, s.stackDir, s.plugins, opts, io) : undefined;
@@ -89,10 +94,11 @@ async function execute(s: Execution, plan: ExecutablePlan, opts: CliConfig, io: 
     io.err("\nInterrupted: finishing the operations in flight and recording them; no new ones start.\n");
   };
   process.on("SIGINT", onSigint);
-  const progress = progressReporter(io, plan.changes.length, opts.color);
+  const mode = progressMode(opts.progress, io);
+  const progress = progressReporter(io, plan.changes.length, useColor(opts, io), mode);
   try {
     // Systems reinstalled over SSH share one bounded pool, closed when the apply ends.
-    const result = await withSshPool(opts, () => applyPlan(plan, writer, { providerFor: hooks ? hooks.wrap(executor.provider.bind(executor)) : executor.provider.bind(executor), parallelism: opts.parallelism, secrets, onEvent: progress.onEvent, cancelled: () => interrupted }));
+    const result = await withSshPool(opts, () => applyPlan(plan, writer, { providerFor: hooks ? hooks.wrap(executor.provider.bind(executor)) : executor.provider.bind(executor), parallelism: opts.parallelism, secrets, runtime: s.runtime, onEvent: progress.onEvent, cancelled: () => interrupted }));
     progress.finish();
     await writer.commit();
     const failure = applyFailure(result);
@@ -102,7 +108,8 @@ async function execute(s: Execution, plan: ExecutablePlan, opts: CliConfig, io: 
       return 130;
     }
     const sm = plan.summary;
-    io.out(`Apply complete: ${sm.add} added, ${sm.change} changed, ${sm.replace} replaced, ${sm.destroy} destroyed.\n`);
+    if (mode === "json") io.out(JSON.stringify({ type: "complete", summary: sm }) + "\n");
+    else io.out(`Apply complete: ${sm.add} added, ${sm.change} changed, ${sm.replace} replaced, ${sm.destroy} destroyed.\n`);
     return 0;
   } catch (err) {
     await writer.commit();
@@ -120,9 +127,10 @@ export async function applyCommand(target: string, opts: CliConfig, io: Io, dest
   if (opts.useFacts && !destroy) await withSshPool(opts, () => useDiscoveredFacts(s.stack, io, opts.target));
   return withStateLock(s.backend, `bootplan ${verb}`, opts, () => withExecutor(opts.executor ?? s.stack.executor, { stack: s.stack.name }, async (executor) => {
     removeStaleTemps(s.stack.provisioningRoot);
-    const plan = await planSession(s, await s.store.read(), io, { targets: opts.target, destroy, replace: opts.replace, executor });
-    if (!hasChanges(plan)) return settleNoChanges(s.store, plan, io);
-    io.out(renderPlanText(plan, { color: opts.color && io.isTty, showNewFiles: opts.showNewFiles }));
+    const plan = await planSession(s, await readState(s), io, { targets: opts.target, destroy, replace: opts.replace, executor, refresh: opts.refresh });
+    if (!hasChanges(plan)) return settleNoChanges(s.store, plan, io, opts);
+    if (opts.progress === "json") io.out(JSON.stringify({ type: "plan", summary: plan.summary, addresses: plan.changes.map((c) => c.address) }) + "\n");
+    else io.out(renderPlanText(plan, planTextOptions(plan, opts, io)));
     await confirm(plan, opts, io, verb);
     return execute({ ...s, statePath: s.stack.state.path, stackDir: s.stack.dir }, plan, opts, io, executor);
   }));

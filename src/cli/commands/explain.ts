@@ -7,7 +7,7 @@ import { UsageError } from "../../errors.js";
 import type { Stack } from "../../model/stack.js";
 import { loadStack } from "../../stack/load.js";
 import type { CliConfig } from "../options.js";
-import type { Io } from "../output.js";
+import { useColor, type Io } from "../output.js";
 
 /** One kind of explanation: data for --json and text for the terminal. */
 interface Explainer {
@@ -62,6 +62,6 @@ export async function explainCommand(address: string, dir: string, opts: CliConf
     await withSshPool(opts, () => useDiscoveredFacts(stack, io, [address]));
   }
   const r = await explainerFor(opts).explain(stack, m[1], opts);
-  io.out(opts.json ? JSON.stringify(r.data, null, 2) + "\n" : r.text(opts.color && io.isTty));
+  io.out(opts.json ? JSON.stringify(r.data, null, 2) + "\n" : r.text(useColor(opts, io)));
   return 0;
 }

@@ -10,7 +10,7 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { createRequire } from "node:module";
-import { join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openPulumiHostExecutor, type PulumiHostExecutor } from "../../../src/executor/pulumi-host/executor.js";
 import { PROVIDERS } from "../../../src/providers/index.js";
@@ -46,7 +46,8 @@ afterAll(async () => {
 });
 
 const INPUTS: Record<string, Record<string, unknown>> = {
-  system: { name: "web01", root, distro: "d", files: { "http/answers/web01.cfg": "rootpw ((secret:pw))\n" }, __secrets: { pw: "$6$hash" } },
+  // The root as state records it (relative), with the directory it resolves against as a plain runtime input.
+  system: { name: "web01", root: basename(root), __runtime: { base: dirname(root) }, distro: "d", files: { "http/answers/web01.cfg": "rootpw ((secret:pw))\n" }, __secrets: { pw: "$6$hash" } },
   distro: { name: "d", root, kernel: { url: "http://mirror/linux" }, initrd: { source, sha256: createHash("sha256").update("fixture kernel\n").digest("hex"), target: "tftp/images/d/initrd" } },
   profile: { name: "web", packages: ["nginx"] },
   repo: { name: "epel", url: "https://mirror/epel" },
@@ -90,6 +91,7 @@ describe("provider serialization", () => {
     if ("root" in inputs) {
       expect(await provider.diff(created.id, created.outs!, { ...recorded, root: `${root}-moved` })).toMatchObject({ changes: true, replaces: ["root"], deleteBeforeReplace: true });
     }
+    expect(created.outs).not.toHaveProperty("__runtime");
     if (kind === "system") {
       expect(readFileSync(join(root, "http/answers/web01.cfg"), "utf8")).toBe("rootpw $6$hash\n");
       expect(JSON.stringify(created.outs)).not.toContain("$6$hash");
