@@ -13,10 +13,11 @@ export function hookLine(e: HookEvent, color: boolean): string {
 }
 
 /** The runner of a plan's apply-time hooks, printing each run on `io`. */
-export function applyHookRunner(plan: ApplyHookPlan, stackDir: string, loaded: LoadedPlugin[] | undefined, opts: Pick<CliConfig, "color">, io: Io): Promise<ApplyHookRunner> {
+export function applyHookRunner(plan: ApplyHookPlan, stackDir: string, loaded: LoadedPlugin[] | undefined, opts: Pick<CliConfig, "color" | "progress">, io: Io): Promise<ApplyHookRunner> {
   const color = opts.color && io.isTty;
   return ApplyHookRunner.create(plan, {
     stackDir, env: io.env, loaded,
-    onEvent: (e) => io.out(`${io.isTty ? "\r\x1b[2K" : ""}${hookLine(e, color)}\n`),
+    // With --progress json, stdout carries only JSON events: a hook's run is one more.
+    onEvent: (e) => io.out(opts.progress === "json" ? JSON.stringify({ type: "hook", ...e }) + "\n" : `${io.isTty ? "\r\x1b[2K" : ""}${hookLine(e, color)}\n`),
   });
 }

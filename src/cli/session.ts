@@ -2,7 +2,7 @@
 import { computePlan } from "../engine/plan.js";
 import type { ExecutablePlan } from "../engine/types.js";
 import { diffFiles } from "../engine/field-diff.js";
-import { recordedText } from "../providers/file-digests.js";
+import { fileDigests, recordedText } from "../providers/file-digests.js";
 import { buildDesiredResources, secretsNeeded } from "../graph/build.js";
 import type { DesiredResource } from "../graph/resource.js";
 import type { Executor } from "../executor/types.js";
@@ -112,6 +112,25 @@ function showRecordedText(s: Session, state: StateDocument, plan: ExecutablePlan
     const drifted = c.files.filter((f) => f.drift);
     const rest = diffFiles(old, plan.inputs[c.address]?.files as Record<string, string> | undefined, digests).filter((f) => !drifted.some((d) => d.path === f.path));
     c.files = [...drifted, ...rest].sort((a, b) => (a.path < b.path ? -1 : 1));
+  }
+}
+
+/**
+ * Puts the rendered text back into the recorded outputs of every resource whose files render now to
+ * exactly the recorded digests (the state keeps digests only): drift then shows what changed on disk
+ * against what bootplan wrote, secrets masked.
+ */
+export async function withRecordedText(s: Session, state: StateDocument): Promise<void> {
+  s.plugins ??= await loadPlugins(s.stack);
+  const render = renderedAgain(s, state, false);
+  for (const [address, rec] of Object.entries(state.resources)) {
+    const recorded = rec.outputs.fileDigests as Record<string, string> | undefined;
+    if (!recorded || rec.outputs.files) continue;
+    const files = render(address);
+    if (!files) continue;
+    const now = fileDigests(files);
+    const same = Object.fromEntries(Object.entries(files).filter(([p]) => recorded[p] === now[p]));
+    if (Object.keys(same).length) rec.outputs = { ...rec.outputs, files: same };
   }
 }
 

@@ -4,6 +4,7 @@
  * kinds: any output `read` reports differently is drift (a field such as a power state), and for the
  * kinds that write files, each file whose bytes differ from the recorded hash.
  */
+import { concealByShape } from "../providers/on-disk.js";
 import { BootplanError, describeError, ResourceError } from "../errors.js";
 import { maskSecrets } from "../secrets/secrets.js";
 import { ON_DISK_OUTPUT, RUNTIME_INPUT, SECRET_INPUT, withoutTransient, type BootplanProvider, type ProviderRuntime } from "../providers/types.js";
@@ -117,6 +118,8 @@ export function driftFileChanges(drift: ResourceDrift, after: Record<string, str
     if (f.text === undefined || next === undefined) {
       return { path: f.path, action: "update" as const, added: 0, removed: 0, diff: maskSecrets(binaryNote(f, what)), drift: "changed" as const };
     }
-    return { ...fileChange(f.path, f.text, next), drift: "changed" as const };
+    // `next` holds secret markers where secrets go: a line of the same shape on disk is masked, even
+    // when its secret was rotated since (the state keeps no text to compare shapes with).
+    return { ...fileChange(f.path, concealByShape(f.text, next), next), drift: "changed" as const };
   });
 }

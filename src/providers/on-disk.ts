@@ -77,7 +77,7 @@ export function actualHashes(props: Props, rels: string[]): { hashes: Hashes; st
  * recorded text had a marker on a line, a line on disk with the same text around it gets the marker
  * back in place of whatever stands there.
  */
-function concealByShape(text: string, recorded: string | undefined): string {
+export function concealByShape(text: string, recorded: string | undefined): string {
   if (!recorded?.includes("((secret:")) return text;
   const shapes = recorded.split("\n").flatMap((line) => {
     const m = /^(.*?)(\(\(secret:[^)]+\)\))(.*)$/.exec(line);

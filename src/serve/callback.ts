@@ -7,7 +7,7 @@
 import { addressOf } from "../graph/resource.js";
 import { systemProvider } from "../providers/file-resource.js";
 import { recordedText, withFileDigests } from "../providers/file-digests.js";
-import { SECRET_INPUT } from "../providers/types.js";
+import { RUNTIME_INPUT, SECRET_INPUT, withoutTransient } from "../providers/types.js";
 import { renderLocalBootConfigs } from "../render/system.js";
 import { checkInstallToken, installTokenName } from "../secrets/install-token.js";
 import type { Stack } from "../model/stack.js";
@@ -15,7 +15,7 @@ import type { StateStore } from "../state/types.js";
 
 /** What the callback needs: the stack, its state (and how to lock it), the state key and the secrets files need. */
 export interface CallbackContext {
-  stack: Pick<Stack, "name" | "systems" | "state" | "provisioningRoot">;
+  stack: Pick<Stack, "name" | "dir" | "systems" | "state" | "provisioningRoot">;
   store: StateStore;
   key: string;
   secrets: Record<string, string>;
@@ -63,8 +63,10 @@ export async function installDone(ctx: CallbackContext, system: string, token: s
     const news = { ...kept, files, installedAt, netbootOnce: true };
     const writer = await ctx.store.writer();
     await writer.begin(address, "update");
-    const r = await systemProvider.update(rec.id, outs, { ...news, [SECRET_INPUT]: secrets });
-    await writer.record(address, { ...rec, outputs: withFileDigests(r.outs ?? news) });
+    // The recorded root is relative to the stack: the provider resolves it against the stack directory.
+    const runtime = { [RUNTIME_INPUT]: { base: ctx.stack.dir } };
+    const r = await systemProvider.update(rec.id, { ...outs, ...runtime }, { ...news, ...runtime, [SECRET_INPUT]: secrets });
+    await writer.record(address, { ...rec, outputs: withFileDigests(withoutTransient(r.outs ?? news)) });
     await writer.commit();
     return { status: 200, message: `install-done for ${system}: install recorded at ${installedAt}; its boot configs now boot the local disk` };
   });

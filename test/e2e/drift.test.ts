@@ -85,7 +85,7 @@ describe("bootplan drift, refresh in plan, restore in apply", () => {
     expect(readFileSync(at(d, `.bootplan-drift/${stamps[0]}/${ANSWERS}`), "utf8")).toBe(tampered);
     const after = await runCli(["drift", d]);
     expect(after.code, after.stdout).toBe(0);
-    expect(after.stdout).toContain("No drift: 26 recorded resources match what is there.");
+    expect(after.stdout).toContain("No drift: 29 recorded resources match what is there.");
   });
 
   it("never shows a secret from the file on disk: it is turned back into its marker and masked", async () => {

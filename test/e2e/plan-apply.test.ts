@@ -156,7 +156,7 @@ describe.each(EXECUTOR_CASES)("plan and apply through the $executor executor", (
     expect(json.summary.add).toBeGreaterThan(0);
     const md = (await runCli(["plan", d, "--markdown"])).stdout;
     expect(md).toMatch(/^<!-- bootplan:plan stack=lab -->\n### bootplan plan for `lab`\n\n\*\*Plan: \d+ to add, 0 to change, 0 to replace, 0 to destroy\.\*\*/);
-    expect(md).toContain("| + to add | 26 |");
+    expect(md).toContain("| + to add | 29 |");
   });
 
   it("refuses to apply without --auto-approve when there is no terminal", async () => {

@@ -79,8 +79,9 @@ describeWithSshd("reinstall and facts over SSH (real sshd on 127.0.0.1)", () => 
     expect(readFileSync(join(root, "boot/bootplan/initrd.img"))).toEqual(readFileSync(join(d, "boot/debian-12/initrd.gz")));
     const custom = readFileSync(join(root, "boot/grub/custom.cfg"), "utf8");
     expect(custom).toContain("menuentry 'bootplan reinstall' --id bootplan-reinstall {");
-    // The same installer command line the boot configs carry, pointing at the answer file.
-    expect(custom).toContain("linux /boot/bootplan/vmlinuz 'auto=true' 'priority=critical' 'url=http://10.0.2.2:8080/answers/web01.cfg' 'hostname=web01' 'domain=lab.example' 'interface=auto' 'console=ttyS0,115200'");
+    // The same installer command line the boot configs carry, pointing at the answer file, with the
+    // static network settings d-i needs before it can fetch it.
+    expect(custom).toContain("linux /boot/bootplan/vmlinuz 'auto=true' 'priority=critical' 'url=http://10.0.2.2:8080/answers/web01.cfg' 'hostname=web01' 'domain=lab.example' 'interface=auto' 'netcfg/disable_autoconfig=true' 'netcfg/get_ipaddress=10.0.2.15' 'netcfg/get_netmask=255.255.255.0' 'netcfg/get_gateway=10.0.2.2' 'netcfg/get_nameservers=10.0.2.3' 'netcfg/confirm_static=true' 'console=ttyS0,115200'");
     const env = spawnSync("grub-editenv", [join(root, "boot/grub/grubenv"), "list"], { encoding: "utf8" });
     expect(env.stdout).toContain("next_entry=bootplan-reinstall");
     const check = spawnSync("grub-script-check", [join(root, "boot/grub/custom.cfg")], { encoding: "utf8" });

@@ -13,7 +13,7 @@ import { renderDriftJson, renderDriftMarkdown, renderDriftText } from "../../rep
 import type { StateDocument } from "../../state/types.js";
 import type { CliConfig } from "../options.js";
 import { useColor, type Io } from "../output.js";
-import { openSession, readState, withStateLock, type Session } from "../session.js";
+import { openSession, readState, withRecordedText, withStateLock, type Session } from "../session.js";
 
 /** Files no resource recorded in the folders bootplan owns, under every provisioning root the state writes to (the same check plan warns with). */
 function extraFiles(s: Session, state: StateDocument): string[] {
@@ -38,6 +38,7 @@ export async function driftCommand(dir: string, opts: CliConfig, io: Io): Promis
   const s = await openSession(dir, io);
   const report = await withStateLock(s.backend, "bootplan drift", opts, async () => {
     const state = await readState(s);
+    await withRecordedText(s, state);
     const runtime = { ...s.runtime, refresh: opts.refresh === "full" ? "full" as const : "stat" as const };
     return checkDrift(state, s.stack.name, { providerFor, runtime, secrets: s.secrets }, extraFiles(s, state));
   });

@@ -99,15 +99,15 @@ describe("PostgreSQL state backend", { timeout: 300_000 }, () => {
     expect(runBin(["plan", dir, "--out", planFile], { env }).code).toBe(0);
     const a = runBin(["apply", planFile], { env });
     expect(a.stderr).toBe("");
-    expect(a.stdout).toMatch(/^Apply complete: 26 added/m);
+    expect(a.stdout).toMatch(/^Apply complete: 29 added/m);
     expect(existsSync(join(dir, ".bootplan/state.json"))).toBe(false);
     expect(readFileSync(join(dir, ".bootplan/root/http/answers/web01.cfg"), "utf8")).toContain("web01");
     const rows = await query<{ address: string; kind: string }>(`SELECT address, kind FROM ${schema}.resources ORDER BY address`);
-    expect(rows.length).toBe(26);
+    expect(rows.length).toBe(29);
     expect(rows.find((r) => r.address === "system.web01")?.kind).toBe("system");
     const [stack] = await query<{ serial: string }>(`SELECT serial FROM ${schema}.stacks WHERE name = 'lab'`);
-    expect(Number(stack.serial)).toBe(26);
-    expect((await query(`SELECT 1 FROM ${schema}.operations WHERE outcome = 'done'`)).length).toBe(26);
+    expect(Number(stack.serial)).toBe(29);
+    expect((await query(`SELECT 1 FROM ${schema}.operations WHERE outcome = 'done'`)).length).toBe(29);
     // The secret's value is nowhere in the database, only its keyed digest.
     const secret = readFileSync(join(dir, "secrets/demo-root-password.hash"), "utf8").trim();
     const all = await query<{ t: string }>(`SELECT string_agg(outputs || coalesce(file_hashes, ''), '') AS t FROM ${schema}.resources`);
@@ -116,7 +116,7 @@ describe("PostgreSQL state backend", { timeout: 300_000 }, () => {
 
     const again = runBin(["apply", planFile], { env });
     expect(again.code).toBe(1);
-    expect(again.stderr).toMatch(/the state changed since the plan was made \(serial 0, now 26\); run bootplan plan again/);
+    expect(again.stderr).toMatch(/the state changed since the plan was made \(serial 0, now 29\); run bootplan plan again/);
     expect(runBin(["plan", dir, "--detailed-exitcode"], { env }).stdout).toContain("No changes.");
     expect(runBin(["state", "list", dir], { env }).stdout.split("\n")).toContain("system.web01");
     expect(runBin(["state", "show", dir, "system.web01"], { env }).stdout).toContain('"hostname": "web01.lab.example"');
@@ -140,7 +140,7 @@ describe("PostgreSQL state backend", { timeout: 300_000 }, () => {
     await new Promise((r) => setTimeout(r, 1500));
     holder.kill("SIGTERM"); // releases the lock while the second run waits for it
     await holder.done;
-    expect((await waiting).stdout).toMatch(/^Apply complete: 26 added/m);
+    expect((await waiting).stdout).toMatch(/^Apply complete: 29 added/m);
 
     const crashed = await holdLock(dir, env);
     crashed.kill("SIGKILL");
@@ -179,10 +179,10 @@ describe("PostgreSQL state backend", { timeout: 300_000 }, () => {
       generateStack(dir, 200, { labDir: join(REPO, "stacks/lab") });
       editStackFile(dir, "stack.yaml", /^state: .*$/m, `state: {backend: postgres, url: {env: BOOTPLAN_PG_URL}, schema: ${schema}}`);
       const env = { ...process.env, BOOTPLAN_PG_URL: server!.url };
-      const first = spawn(process.execPath, [join(REPO, "bin/bootplan.js"), "apply", dir, "--auto-approve", "--parallelism", "1"], { env });
+      const first = spawn(process.execPath, [join(REPO, "bin/bootplan.js"), "apply", dir, "--auto-approve", "--parallelism", "1", "--progress", "json"], { env });
       let out = "";
       const finished = new Promise<number>((res) => first.on("exit", (code) => res(code ?? -1)));
-      await new Promise<void>((res) => first.stdout.on("data", (d) => ((out += d), out.includes(": created (") && res())));
+      await new Promise<void>((res) => first.stdout.on("data", (d) => ((out += d), out.includes('"type":"done"') && res())));
       const second = runBin(["apply", dir, "--auto-approve"], { env });
       expect(second.code).toBe(1);
       expect(second.stderr).toMatch(new RegExp(`is locked by pid ${first.pid} on host \\S+ \\(bootplan apply\\) since \\S+; retry with --lock-timeout\\n$`));
@@ -203,18 +203,18 @@ describe("PostgreSQL state backend", { timeout: 300_000 }, () => {
       generateStack(dir, 150, { labDir: join(REPO, "stacks/lab"), cm: true });
       editStackFile(dir, "stack.yaml", /^state: .*$/m, `state: {backend: postgres, url: {env: BOOTPLAN_PG_URL}, schema: ${schema}}`);
       const env = { ...process.env, BOOTPLAN_PG_URL: server!.url };
-      const child = spawn(process.execPath, [join(REPO, "bin/bootplan.js"), "apply", dir, "--auto-approve", "--parallelism", "2"], { env });
+      const child = spawn(process.execPath, [join(REPO, "bin/bootplan.js"), "apply", dir, "--auto-approve", "--parallelism", "2", "--progress", "json"], { env });
       let out = "";
       const killed = new Promise<void>((res) => {
         child.stdout.on("data", (d) => {
           out += d;
-          if ((out.match(/: created \(/g) ?? []).length >= 30 && !child.killed) child.kill("SIGKILL");
+          if ((out.match(/"type":"done","address":"[^"]+","action":"create"/g) ?? []).length >= 30 && !child.killed) child.kill("SIGKILL");
         });
         child.on("exit", () => res());
       });
       await killed;
       expect(child.signalCode).toBe("SIGKILL");
-      const reported = [...out.matchAll(/^(\S+): created \(/gm)].map((m) => m[1]);
+      const reported = [...out.matchAll(/"type":"done","address":"([^"]+)","action":"create"/g)].map((m) => m[1]);
       expect(reported.length).toBeGreaterThanOrEqual(30);
       const list = runBin(["state", "list", dir], { env });
       expect(list.code).toBe(0);
@@ -246,7 +246,7 @@ describe("PostgreSQL state backend", { timeout: 300_000 }, () => {
     expect(to.stderr).toBe("");
     const digest = /Digest (sha256:[0-9a-f]{64}) matches on both sides/.exec(to.stdout)?.[1];
     expect(digest).toBeDefined();
-    expect(to.stdout).toMatch(/^Copied 26 resources \(lineage \S+, serial 26\)/);
+    expect(to.stdout).toMatch(/^Copied 29 resources \(lineage \S+, serial 29\)/);
     editStackFile(dir, "stack.yaml", "backend: file", "backend: postgres");
     expect(runBin(["plan", dir, "--detailed-exitcode"], { env }).code).toBe(0);
     // A change applied on PostgreSQL, then the state moved back to the file.

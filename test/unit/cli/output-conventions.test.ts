@@ -94,8 +94,8 @@ describe("apply progress", () => {
     const r = await runCli(["apply", d, "--auto-approve", "--progress", "json"]);
     expect(r.code, r.stderr).toBe(0);
     const events = r.stdout.trim().split("\n").map((l) => JSON.parse(l));
-    expect(events[0]).toMatchObject({ type: "plan", summary: { add: 26 } });
-    expect(events.at(-1)).toEqual({ type: "complete", summary: expect.objectContaining({ add: 26 }) });
+    expect(events[0]).toMatchObject({ type: "plan", summary: { add: 29 } });
+    expect(events.at(-1)).toEqual({ type: "complete", summary: expect.objectContaining({ add: 29 }) });
   });
 });
 
