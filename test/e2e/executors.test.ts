@@ -87,7 +87,8 @@ describe("pulumi-host and in-process executors", () => {
     for (const f of ["package.json", "bin", "dist", "schemas"]) cpSync(join(REPO, f), join(pkg, f), { recursive: true });
     for (const dep of readdirSync(join(REPO, "node_modules")).filter((n) => !n.startsWith("."))) symlinkSync(join(REPO, "node_modules", dep), join(user, "node_modules", dep));
     const stack = join(user, "fleet");
-    cpSync(join(REPO, "stacks/lab"), stack, { recursive: true, filter: (src) => !src.includes(".bootplan") });
+    // From the committed lab, as every test copies it: the README's own example edits the live one.
+    cpSync(lab(), stack, { recursive: true, filter: (src) => !src.includes(".bootplan") });
     const r = spawnSync(process.execPath, [join(pkg, "bin/bootplan.js"), "apply", "fleet", "--executor", "pulumi-host", "--auto-approve", "--no-color"], { cwd: user, encoding: "utf8", env: process.env });
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
