@@ -135,21 +135,24 @@ export async function withRecordedText(s: Session, state: StateDocument): Promis
 }
 
 /**
- * Every system's files rendered afresh (recorded render keys ignored, install-once state kept), built
- * once on first use: a drifted resource whose rendering was reused needs the text apply will write.
+ * The files of `only` (every resource when absent) rendered afresh: recorded render keys ignored, the
+ * rest of the record (install-once state) kept; others reuse their recording as in any plan.
  */
+function renderAgain(s: Session, state: StateDocument, createKey: boolean, only?: Set<string>): Map<string, Record<string, string> | undefined> {
+  const again = buildDesiredResources(s.stack, {
+    secrets: s.secrets, digest: s.digest(createKey), plugins: s.plugins,
+    recorded: (a) => {
+      const o = state.resources[a]?.outputs;
+      return o && (!only || only.has(a)) ? { ...o, renderKey: undefined } : o;
+    },
+  });
+  return new Map(again.map((r) => [r.address, r.inputs.files as Record<string, string> | undefined]));
+}
+
+/** renderAgain for every resource, done once on first use: a drifted, reused resource needs the text apply writes. */
 function renderedAgain(s: Session, state: StateDocument, createKey: boolean): (address: string) => Record<string, string> | undefined {
   let all: Map<string, Record<string, string> | undefined> | undefined;
-  return (address) => {
-    all ??= new Map(buildDesiredResources(s.stack, {
-      secrets: s.secrets, digest: s.digest(createKey), plugins: s.plugins,
-      recorded: (a) => {
-        const o = state.resources[a]?.outputs;
-        return o && { ...o, renderKey: undefined };
-      },
-    }).map((r) => [r.address, r.inputs.files as Record<string, string> | undefined]));
-    return all.get(address);
-  };
+  return (address) => (all ??= renderAgain(s, state, createKey)).get(address);
 }
 
 /**
@@ -159,18 +162,10 @@ function renderedAgain(s: Session, state: StateDocument, createKey: boolean): (a
 function renderReused(s: Session, state: StateDocument, plan: ExecutablePlan, createKey: boolean): void {
   const missing = new Set(Object.entries(plan.inputs).filter(([, i]) => i.fileDigests && !i.files).map(([a]) => a));
   if (!missing.size) return;
-  // Recorded outputs without their render key: rendered again, yet still seen as installed (netboot: once).
-  const again = buildDesiredResources(s.stack, {
-    secrets: s.secrets, digest: s.digest(createKey), plugins: s.plugins,
-    recorded: (a) => {
-      const o = state.resources[a]?.outputs;
-      return o && missing.has(a) ? { ...o, renderKey: undefined } : o;
-    },
-  });
-  for (const r of again) {
-    if (!missing.has(r.address)) continue;
-    const { fileDigests: _digests, ...rest } = plan.inputs[r.address];
-    plan.inputs[r.address] = { ...rest, files: r.inputs.files };
+  for (const [address, files] of renderAgain(s, state, createKey, missing)) {
+    if (!missing.has(address)) continue;
+    const { fileDigests: _digests, ...rest } = plan.inputs[address];
+    plan.inputs[address] = { ...rest, files };
   }
 }
 
