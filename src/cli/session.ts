@@ -10,11 +10,12 @@ import type { Stack } from "../model/stack.js";
 import { providerFor } from "../providers/index.js";
 import { readSecrets, stateDigester, stateKeyMissing, stateKeyPath, type SecretDigester } from "../secrets/secrets.js";
 import { loadStack } from "../stack/load.js";
-import { rootWarnings } from "../providers/leftovers.js";
+import { recordedFiles, rootWarnings } from "../providers/leftovers.js";
+import { StatPrefetch } from "../providers/stat-prefetch.js";
 import { openStateBackend, type StateBackend } from "../state/backend.js";
 import type { StateDocument, StateStore } from "../state/types.js";
-import { driftStamp } from "../providers/on-disk.js";
-import type { ProviderRuntime } from "../providers/types.js";
+import { driftStamp, rootOf } from "../providers/on-disk.js";
+import { RUNTIME_INPUT, type ProviderRuntime } from "../providers/types.js";
 import { relativizeRecordedPaths } from "../state/relative-paths.js";
 import { stackRelative } from "../util/stack-path.js";
 import type { Io } from "./output.js";
@@ -73,25 +74,50 @@ export async function planSession(
   opts: { targets?: string[]; destroy?: boolean; readOnly?: boolean; executor?: Executor; replace?: string[]; refresh?: "stat" | "full" | "off" },
 ): Promise<ExecutablePlan> {
   const keyLost = s.backend.kind === "file" && stateKeyMissing(s.stack.state.path, io.env) && hasSecretDigests(state);
+  const mode = opts.destroy ? "off" : opts.refresh ?? "stat";
+  // In-process, the refresh's file stats are taken by a worker while this thread builds the plan.
+  const prefetch = startPrefetch(s, state, mode !== "off" && (opts.executor?.name ?? "in-process") === "in-process");
   // destroy needs no plugin: a broken one must not keep a stack from being torn down.
   if (!opts.destroy) s.plugins ??= await loadPlugins(s.stack);
   const desired = opts.destroy ? [] : desiredResources(s, io, state, !opts.readOnly);
   const provider = opts.executor ? opts.executor.provider.bind(opts.executor) : providerFor;
-  const mode = opts.destroy ? "off" : opts.refresh ?? "stat";
   const refresh = mode === "off" ? undefined : { runtime: { ...s.runtime, refresh: mode }, secrets: s.secrets };
-  const computed = await computePlan(desired, state, {
+  const computed = await prefetch.using(() => computePlan(desired, state, {
     stack: s.stack.name, fingerprint: s.stack.fingerprint, providerFor: provider, targets: opts.targets, destroy: opts.destroy, replace: opts.replace, refresh,
     renderFiles: renderedAgain(s, state, !opts.readOnly),
-  });
+  }));
   renderReused(s, state, computed, !opts.readOnly);
   showRecordedText(s, state, computed);
   const plugins = s.plugins ?? [];
   const plan = plugins.length ? withApplyHooks(computed, s.stack, plugins, (name) => pluginsSelecting(s.stack, plugins, name)) : computed;
-  plan.warnings.push(...rootWarnings(s.stack.provisioningRoot, state));
+  plan.warnings.push(...rootWarnings(s.stack.provisioningRoot, state, await prefetch.leftovers()));
   if (keyLost) {
     plan.warnings.push(`secret digests cannot be checked: state key missing (${stateKeyPath(s.stack.state.path)}, or BOOTPLAN_STATE_KEY); every system with a secret shows as changed. Restore the key to see real changes, or apply to record digests under the new key`);
   }
   return plan;
+}
+
+/** Below this many recorded files a worker thread costs more than it saves (it takes ~40 ms to start). */
+const PREFETCH_MIN_FILES = 1000;
+
+/** Starts the stat prefetch of a plan: the root's leftovers always, the recorded files' digests when `digests`. */
+function startPrefetch(s: Session, state: StateDocument, digests: boolean): StatPrefetch {
+  const jobs: [string, string[]][] = [];
+  let files = 0;
+  const roots = new Map<unknown, string>();
+  for (const rec of Object.values(state.resources)) {
+    const hashes = rec.outputs.fileHashes as Record<string, unknown> | undefined;
+    if (!hashes || typeof rec.outputs.root !== "string") continue;
+    let root = roots.get(rec.outputs.root);
+    if (root === undefined) roots.set(rec.outputs.root, (root = rootOf({ root: rec.outputs.root, [RUNTIME_INPUT]: s.runtime })));
+    const rels = Object.keys(hashes);
+    jobs.push([root, rels]);
+    files += rels.length;
+  }
+  if (files < PREFETCH_MIN_FILES) return StatPrefetch.none();
+  // The worker knows every recorded file from the jobs; without digests to take, it gets the paths alone.
+  const leftovers = { root: s.stack.provisioningRoot, known: digests ? [] : [...recordedFiles(state)] };
+  return StatPrefetch.start({ jobs: digests ? jobs : [], leftovers });
 }
 
 /**

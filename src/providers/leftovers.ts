@@ -4,7 +4,6 @@
  * the first kind (its own by name, once their writer is gone or they are old); plan reports both.
  */
 import * as fs from "node:fs";
-import { join } from "node:path";
 import { TEMP_PREFIX } from "./fileset.js";
 import { unlinkInside } from "../util/safe-path.js";
 
@@ -43,8 +42,9 @@ function walk(root: string, visit: (rel: string, ent: fs.Dirent, abs: string) =>
     }
     for (const e of ents) {
       const r = rel ? `${rel}/${e.name}` : e.name;
-      if (e.isDirectory() && depth < 8) go(join(abs, e.name), r, depth + 1);
-      else visit(r, e, join(abs, e.name));
+      // Names from readdir hold no "/": joining by hand is path.join's result without its cost.
+      if (e.isDirectory() && depth < 8) go(`${abs}/${e.name}`, r, depth + 1);
+      else visit(r, e, `${abs}/${e.name}`);
     }
   };
   go(root, "", 0);
@@ -82,11 +82,16 @@ export function removeStaleTemps(root: string, now = Date.now()): string[] {
   return removed;
 }
 
-/** The plan warnings about the root of a stack, given what its state records. */
-export function rootWarnings(root: string, state: { resources: Record<string, { outputs: Record<string, unknown> }> }): string[] {
+/** Every root-relative file path the state records. */
+export function recordedFiles(state: { resources: Record<string, { outputs: Record<string, unknown> }> }): Set<string> {
   const known = new Set<string>();
   for (const r of Object.values(state.resources)) for (const p of Object.keys((r.outputs.fileHashes ?? {}) as object)) known.add(p);
-  return leftoverWarnings(root, findLeftovers(root, known));
+  return known;
+}
+
+/** The plan warnings about the root of a stack, given what its state records (or the leftovers already found). */
+export function rootWarnings(root: string, state: { resources: Record<string, { outputs: Record<string, unknown> }> }, found?: Leftovers): string[] {
+  return leftoverWarnings(root, found ?? findLeftovers(root, recordedFiles(state)));
 }
 
 /** Plan warnings for leftovers, a few names each. */

@@ -3,12 +3,13 @@
  * time, the files' hashes (stat first, full hash only when size/mtime/ctime/inode moved or when asked),
  * their text for a plan's diff, and the backup of bytes someone changed before apply overwrites them.
  */
-import { lstatSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
 import { sha256Hex } from "../util/hash.js";
 import { pathInside, readFileInside } from "../util/safe-path.js";
 import { secretMarker } from "../secrets/secrets.js";
 import { readFileHashes, writeFileInside } from "./fileset.js";
+import { computeStatDigest } from "./stat-digest.js";
+import { prefetchedStatDigest } from "./stat-prefetch.js";
 import { RUNTIME_INPUT, SECRET_INPUT, type ProviderRuntime } from "./types.js";
 
 type Props = Record<string, unknown>;
@@ -35,29 +36,12 @@ export function rootOf(props: Props): string {
   return resolveRecorded(props, props.root as string);
 }
 
-/** A plain relative path: no leading "/", no empty, "." or ".." segment, no backslash or NUL. */
-const PLAIN_RELATIVE = /^(?!\.\.?(?:\/|$))(?!.*\/\.\.?(?:\/|$))[^/\\\0]+(?:\/[^/\\\0]+)*$/;
-
-/** pathInside for the refresh's hot loop: the same refusals, joined without re-normalizing. */
-function inside(root: string, rel: string): string {
-  return PLAIN_RELATIVE.test(rel) ? `${root}/${rel}` : pathInside(root, rel);
-}
-
 /**
- * A short digest of the files' size, mtime, ctime and inode: unchanged means the bytes are as last
- * hashed (a write by anyone moves ctime, which no tool can set back), so a refresh need not read them.
+ * The stat digest of a resource's files (see stat-digest.ts): taken from the plan's prefetch when one
+ * is running, read from disk otherwise.
  */
 export function statDigest(root: string, rels: string[]): string {
-  const parts: string[] = [];
-  for (const rel of rels) {
-    try {
-      const st = lstatSync(inside(root, rel), { bigint: true });
-      parts.push(`${rel}\0${st.size}\0${st.mtimeNs}\0${st.ctimeNs}\0${st.ino}`);
-    } catch {
-      parts.push(`${rel}\0-`);
-    }
-  }
-  return sha256Hex(parts.join("\n")).slice(0, 16);
+  return prefetchedStatDigest(root, rels) ?? computeStatDigest(root, rels);
 }
 
 /**
