@@ -4,7 +4,8 @@
  * options are valid. Options are validated against the plugin's own JSON Schema, errors pinned to the
  * stack file and line. This is the only place plugin code is imported.
  */
-import { existsSync } from "node:fs";
+import { accessSync, constants, existsSync, lstatSync, mkdirSync } from "node:fs";
+import { dirname } from "node:path";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import type { ErrorObject } from "ajv/dist/2020.js";
@@ -12,6 +13,7 @@ import { formatPosition, StackError, StackErrors, type SourcePosition } from "..
 import type { Stack } from "../model/stack.js";
 import { formatDocPath } from "../stack/yaml.js";
 import { sha256Hex } from "../util/hash.js";
+import { validators } from "../util/validators.js";
 import type { ApplyHookName, PlanHookName, PluginDefinition } from "./api.js";
 import { PluginLoadError } from "./errors.js";
 import { compileSelector, type CompiledSelector } from "./selector.js";
@@ -45,13 +47,36 @@ function apiModule(): string {
 }
 
 /**
- * Imports one module, bypassing the module cache so an edited plugin is never served stale. Compiled
- * code is not cached on disk: loading writes nothing (jiti would cache under node_modules or /tmp), at
- * the price of compiling each TypeScript plugin on every run.
+ * Where compiled plugin code is kept between runs: `<state file>.plugin-cache/` (by default
+ * `.bootplan/state.json.plugin-cache/`; bootplan writes nothing but the provisioning root and files
+ * named after the state), never under node_modules or /tmp. Entries are named by a hash of the source,
+ * so an edited plugin is compiled afresh. False (compile every time) when the folder cannot be made or
+ * written (a read-only checkout) or is a link.
  */
-async function importModule(file: string): Promise<unknown> {
+function compileCache(stack: Stack): string | false {
+  const dir = `${stack.state.path}.plugin-cache`;
+  try {
+    mkdirSync(dirname(dir), { recursive: true });
+    try {
+      mkdirSync(dir, { mode: 0o700 });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+    }
+    if (!lstatSync(dir).isDirectory()) return false;
+    accessSync(dir, constants.W_OK);
+    return dir;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Imports one module, bypassing the module cache so an edited plugin is never served stale. Compiling
+ * TypeScript loads Babel and costs ~200 ms a run; the compiled code is kept in `cache` when there is one.
+ */
+async function importModule(file: string, cache: string | false): Promise<unknown> {
   const { createJiti } = (await import("jiti")) as typeof import("jiti");
-  const jiti = createJiti(import.meta.url, { fsCache: false, moduleCache: false, alias: { "bootplan/plugin": apiModule() } });
+  const jiti = createJiti(import.meta.url, { fsCache: cache, moduleCache: false, alias: { "bootplan/plugin": apiModule() } });
   return jiti.import(file);
 }
 
@@ -74,10 +99,10 @@ function typeProblems(def: Record<string, unknown>): string[] {
 }
 
 /** The definition a module exports (default export, or a named `plugin`). */
-export async function definitionOf(ref: Pick<PluginRef, "name" | "file" | "rel">): Promise<Record<string, unknown>> {
+export async function definitionOf(ref: Pick<PluginRef, "name" | "file" | "rel">, cache: string | false = false): Promise<Record<string, unknown>> {
   let mod: unknown;
   try {
-    mod = await importModule(ref.file);
+    mod = await importModule(ref.file, cache);
   } catch (err) {
     const msg = err instanceof Error ? err.message.split("\n")[0] : String(err);
     throw new PluginLoadError(`${ref.rel}: cannot load plugin ${ref.name}: ${msg}`);
@@ -88,6 +113,34 @@ export async function definitionOf(ref: Pick<PluginRef, "name" | "file" | "rel">
     throw new PluginLoadError(`${ref.rel}: plugin ${ref.name} has no definition: export default definePlugin({...})`);
   }
   return def;
+}
+
+type Ajv = import("ajv/dist/2020.js").Ajv2020;
+let sharedAjv: Ajv | undefined;
+
+/** A fresh validator instance with formats (ajv is loaded only when some plugin takes options). */
+function newAjv(): Ajv {
+  const { Ajv2020 } = require("ajv/dist/2020.js") as typeof import("ajv/dist/2020.js");
+  const addFormats = require("ajv-formats") as typeof import("ajv-formats").default;
+  // Schemas are checked against the precompiled meta-schema first (optionsValidator).
+  const ajv = new Ajv2020({ allErrors: true, strict: false, useDefaults: true, validateSchema: false });
+  addFormats(ajv);
+  return ajv;
+}
+
+/**
+ * Compiles a plugin's options schema. Plugins share one validator instance (each new one compiles the
+ * JSON Schema meta-schema again, ~30 ms); a schema with its own `$id` gets a fresh one, so two plugins
+ * naming the same `$id` cannot collide.
+ */
+function optionsValidator(schema: import("ajv/dist/2020.js").AnySchemaObject): import("ajv/dist/2020.js").ValidateFunction {
+  const meta = validators("json-schema").doc;
+  if (!meta(schema)) {
+    const e = meta.errors![0];
+    throw new Error(`${e.instancePath || "(the schema)"} ${e.message}`);
+  }
+  if ("$id" in schema) return newAjv().compile(schema);
+  return (sharedAjv ??= newAjv()).compile(schema);
 }
 
 /** Validates options against the plugin's schema (defaults filled in); errors at the stack position of the option. */
@@ -103,13 +156,9 @@ function validateOptions(ref: PluginRef, def: PluginDefinition): { options: Reco
     const keys = Object.keys(options);
     return { options, errors: keys.length ? [new StackError("plugin.invalid-options", where([keys[0]]), `${name([keys[0]])}: plugin ${ref.name} takes no options`)] : [] };
   }
-  const { Ajv2020: Ajv } = require("ajv/dist/2020.js") as typeof import("ajv/dist/2020.js");
-  const addFormats = require("ajv-formats") as typeof import("ajv-formats").default;
-  const ajv = new Ajv({ allErrors: true, strict: false, useDefaults: true });
-  addFormats(ajv);
   let validate;
   try {
-    validate = ajv.compile(def.optionsSchema);
+    validate = optionsValidator(def.optionsSchema);
   } catch (err) {
     throw new PluginLoadError(`${ref.rel}: plugin ${ref.name}: optionsSchema is not a valid JSON Schema: ${(err as Error).message}`);
   }
@@ -130,8 +179,8 @@ function pluginCodeHash(stack: Stack): string {
 }
 
 /** Loads one plugin; definition problems are PluginLoadErrors, option problems StackErrors. */
-async function loadOne(ref: PluginRef, codeHash: string, errors: StackError[]): Promise<LoadedPlugin | undefined> {
-  const def = await definitionOf(ref);
+async function loadOne(ref: PluginRef, codeHash: string, errors: StackError[], cache: string | false): Promise<LoadedPlugin | undefined> {
+  const def = await definitionOf(ref, cache);
   const problems = typeProblems(def);
   if (!problems.length && def.name !== ref.name) {
     problems.push(`name: ${JSON.stringify(def.name)} differs from the plugin's name in the stack, ${JSON.stringify(ref.name)} (${ref.declared ? `declared at ${formatPosition(ref.declared)}` : `the file name`}); make them the same`);
@@ -153,8 +202,9 @@ export async function loadPlugins(stack: Stack): Promise<LoadedPlugin[]> {
   const codeHash = pluginCodeHash(stack);
   const errors: StackError[] = [];
   const out: LoadedPlugin[] = [];
+  const cache = compileCache(stack);
   for (const ref of refs) {
-    const p = await loadOne(ref, codeHash, errors);
+    const p = await loadOne(ref, codeHash, errors, cache);
     if (p) out.push(p);
   }
   if (errors.length) throw new StackErrors(errors);

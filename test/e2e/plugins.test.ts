@@ -178,6 +178,9 @@ describe("broken plugins and bad options", () => {
     expect((await runCli(["plan", d])).stderr).toMatch(/^Error: plugins\/broken\.ts: plugin broken: unknown key "afterProvison"/);
     writeFileSync(join(d, "plugins/broken.ts"), broken("").replace('name: "broken"', 'name: "other"'));
     expect((await runCli(["plan", d])).stderr).toMatch(/^Error: plugins\/broken\.ts: plugin broken: name: "other" differs from the plugin's name in the stack, "broken"/);
+    writeFileSync(join(d, "plugins/broken.ts"), broken(`optionsSchema: { type: "object", properties: { disks: { type: "strnig" } } }`));
+    expect((await runCli(["plan", d])).stderr).toBe(
+      "Error: plugins/broken.ts: plugin broken: optionsSchema is not a valid JSON Schema: /properties/disks/type must be equal to one of the allowed values\n");
   });
 
   it("do not keep a stack from being destroyed", async () => {
