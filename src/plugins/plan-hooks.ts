@@ -13,7 +13,7 @@ import { targetAttributes } from "../compat/attributes.js";
 import type { Distro, Profile, Stack, System } from "../model/stack.js";
 import { answerFilePath, nocloudDir } from "../render/paths.js";
 import { jsonEqual } from "../util/equal.js";
-import { isPlainObject } from "../util/merge.js";
+import { cloneData, isPlainObject } from "../util/merge.js";
 import type { PlanContext, PlanHookName } from "./api.js";
 import { PluginHookError } from "./errors.js";
 import type { LoadedPlugin } from "./load.js";
@@ -97,7 +97,7 @@ export class SystemPlugins {
   /** `by plugin NAME: ...` lines for the plan. */
   notes: string[] = [];
   private shaped?: System;
-  private readonly ctx: PlanContext;
+  private planCtx?: PlanContext;
 
   constructor(
     private readonly set: PluginSet,
@@ -105,9 +105,7 @@ export class SystemPlugins {
     private readonly sys: System,
     readonly profile: Profile,
     readonly distro: Distro,
-  ) {
-    this.ctx = planContext(set.stackName, sys, profile, distro, {});
-  }
+  ) {}
 
   /** The system with plugins' kernel arguments after its own (runs the kernelArgs hooks once). */
   get system(): System {
@@ -143,7 +141,8 @@ export class SystemPlugins {
   }
 
   private context(p: LoadedPlugin): PlanContext {
-    return { ...structuredClone(this.ctx), options: structuredClone(p.options) };
+    this.planCtx ??= planContext(this.set.stackName, this.sys, this.profile, this.distro, {});
+    return { ...cloneData(this.planCtx), options: cloneData(p.options) };
   }
 
   /** The render-reuse key of the system with its plugins: code, names and options count. */
@@ -187,13 +186,14 @@ export class SystemPlugins {
 
   /** Runs cm hooks over one CM binding; undefined when no plugin changed it. */
   shapeBinding(cm: CmSystem, binding: Record<string, unknown>): { value: Record<string, unknown>; notes: string[] } | undefined {
-    const target = handoffAddress(cm.name, this.system.name);
+    // The handoff is named by the system alone: no need to run its kernelArgs hooks here.
+    const target = handoffAddress(cm.name, this.sys.name);
     let value = binding;
     const notes: string[] = [];
     for (const p of this.plugins) {
       if (!p.definition.cm) continue;
       const before = value;
-      const after = call(p, "cm", target, () => p.definition.cm!({ ...this.context(p), cm: { name: cm.name, type: cm.type } }, structuredClone(before)));
+      const after = call(p, "cm", target, () => p.definition.cm!({ ...this.context(p), cm: { name: cm.name, type: cm.type } }, cloneData(before)));
       if (!isPlainObject(after)) throw bad(p, "cm", target, `returned ${Array.isArray(after) ? "a list" : typeof after}; expected the ${cm.type} binding (a map)`);
       const issue = ADAPTERS[cm.type].checkBinding(after as Record<string, unknown>)[0];
       if (issue) throw bad(p, "cm", target, `returned an invalid ${cm.type} binding: ${issue.path.join(".")}: ${issue.message}`);
@@ -265,12 +265,20 @@ export class PluginSet {
     if (!this.shaping.some((p) => p.definition.cm)) return build(stack);
     const notes = new Map<string, string[]>();
     const cm: Record<string, CmSystem> = {};
+    // One selection (and one plan context) per system, however many CM systems it is handed to.
+    const bySystem = new Map<string, SystemPlugins | undefined>();
+    const hooksOf = (sysName: string): SystemPlugins | undefined => {
+      if (bySystem.has(sysName)) return bySystem.get(sysName);
+      const sys = stack.systems[sysName];
+      const profile = stack.profiles[sys.profile];
+      const hooks = this.forSystemCm(sys, profile, stack.distros[profile.distro]);
+      bySystem.set(sysName, hooks);
+      return hooks;
+    };
     for (const [name, c] of Object.entries(stack.cm)) {
       const members = { ...c.members };
       for (const [sysName, binding] of Object.entries(c.members)) {
-        const sys = stack.systems[sysName];
-        const profile = stack.profiles[sys.profile];
-        const hooks = this.forSystemCm(sys, profile, stack.distros[profile.distro]);
+        const hooks = hooksOf(sysName);
         const shaped = hooks?.shapeBinding(c, binding.value);
         if (!shaped) continue;
         members[sysName] = { ...binding, value: shaped.value };

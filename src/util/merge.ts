@@ -13,3 +13,12 @@ export function deepMerge(base: unknown, over: unknown): unknown {
 export function isPlainObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === "object" && !Array.isArray(v);
 }
+
+/** A deep copy of plain data (maps, lists, primitives): structuredClone's result for it, at a fraction of the cost. */
+export function cloneData<T>(v: T): T {
+  if (v === null || typeof v !== "object") return v;
+  if (Array.isArray(v)) return v.map(cloneData) as T;
+  const out: Record<string, unknown> = {};
+  for (const k in v) out[k] = cloneData((v as Record<string, unknown>)[k]);
+  return out as T;
+}
