@@ -5,6 +5,7 @@
  * missing directories one level at a time (never `mkdir -p`, which follows links), and opens files
  * with O_NOFOLLOW. The root itself may be a link (an operator's choice); nothing under it may.
  */
+import { AsyncLocalStorage } from "node:async_hooks";
 import * as fs from "node:fs";
 import { dirname, isAbsolute, join, relative, sep } from "node:path";
 import { PathEscapeError } from "../errors.js";
@@ -49,11 +50,41 @@ function linkError(p: string, verb: string): PathEscapeError {
 }
 
 /**
+ * Directories an apply has already walked (`root\0dir`): checking every level of every file's folder
+ * again costs an apply of 100,000 systems millions of lstat calls. Remembered for one apply only (see
+ * withVerifiedDirs), so a link planted between two commands is always found; a link swapped in while
+ * an apply runs is a race the per-call walk could not win either (Node has no openat).
+ */
+const verifiedDirs = new AsyncLocalStorage<Set<string>>();
+
+/** Runs `fn` (one apply) remembering the directories it has checked or made. */
+export function withVerifiedDirs<T>(fn: () => Promise<T>): Promise<T> {
+  return verifiedDirs.run(new Set(), fn);
+}
+
+/** Forgets `dir` and everything below it (it was removed). */
+function forgetDirs(root: string, dir: string): void {
+  const seen = verifiedDirs.getStore();
+  if (!seen) return;
+  const key = `${root}\0${dir}`;
+  for (const k of seen) if (k === key || k.startsWith(`${key}${sep}`)) seen.delete(k);
+}
+
+/**
  * Checks that every existing directory from `root` down to `dir` is a real directory, not a link;
  * creates the missing ones (one level at a time) when `create` is set. Returns false when a level is
  * missing and `create` is off.
  */
 function walkDirs(root: string, dir: string, verb: string, create: boolean): boolean {
+  const seen = verifiedDirs.getStore();
+  const key = `${root}\0${dir}`;
+  if (seen?.has(key)) return true;
+  if (!walkDirsNow(root, dir, verb, create)) return false;
+  seen?.add(key);
+  return true;
+}
+
+function walkDirsNow(root: string, dir: string, verb: string, create: boolean): boolean {
   if (create) fs.mkdirSync(root, { recursive: true });
   let cur = root;
   for (const seg of segmentsBelow(root, dir)) {
@@ -120,6 +151,7 @@ export function rmdirInside(root: string, dir: string): boolean {
   if (!st || !st.isDirectory()) return false;
   try {
     fs.rmdirSync(dir);
+    forgetDirs(root, dir);
     return true;
   } catch {
     return false; // not empty, or gone
@@ -129,7 +161,16 @@ export function rmdirInside(root: string, dir: string): boolean {
 /** Opens a new file for writing under root (exclusive, never through a link); returns its descriptor. */
 export function createFileInside(root: string, abs: string, mode = 0o644): number {
   ensureParentInside(root, abs);
-  return fs.openSync(abs, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, mode);
+  const flags = fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW;
+  try {
+    return fs.openSync(abs, flags, mode);
+  } catch (err) {
+    // A remembered folder someone removed since: walk (and make) it again, once.
+    if ((err as NodeJS.ErrnoException).code !== "ENOENT" || !verifiedDirs.getStore()) throw err;
+    forgetDirs(root, dirname(abs));
+    ensureParentInside(root, abs);
+    return fs.openSync(abs, flags, mode);
+  }
 }
 
 /** Joins with forward slashes for paths recorded in state and plans. */

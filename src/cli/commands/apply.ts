@@ -11,6 +11,7 @@ import type { CliConfig } from "../options.js";
 import { useColor, type Io } from "../output.js";
 import { progressMode, progressReporter } from "../progress.js";
 import { driftStamp } from "../../providers/on-disk.js";
+import { withVerifiedDirs } from "../../util/safe-path.js";
 import type { ProviderRuntime } from "../../providers/types.js";
 import { installTokenValues } from "../../secrets/install-token.js";
 import { readSecretValues, type SecretDigester } from "../../secrets/secrets.js";
@@ -98,7 +99,7 @@ async function execute(s: Execution, plan: ExecutablePlan, opts: CliConfig, io: 
   const progress = progressReporter(io, plan.changes.length, useColor(opts, io), mode);
   try {
     // Systems reinstalled over SSH share one bounded pool, closed when the apply ends.
-    const result = await withSshPool(opts, () => applyPlan(plan, writer, { providerFor: hooks ? hooks.wrap(executor.provider.bind(executor)) : executor.provider.bind(executor), parallelism: opts.parallelism, secrets, runtime: s.runtime, onEvent: progress.onEvent, cancelled: () => interrupted }));
+    const result = await withSshPool(opts, () => withVerifiedDirs(() => applyPlan(plan, writer, { providerFor: hooks ? hooks.wrap(executor.provider.bind(executor)) : executor.provider.bind(executor), parallelism: opts.parallelism, secrets, runtime: s.runtime, onEvent: progress.onEvent, cancelled: () => interrupted })));
     progress.finish();
     await writer.commit();
     const failure = applyFailure(result);
