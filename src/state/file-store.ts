@@ -4,6 +4,7 @@ import { randomUUID } from "node:crypto";
 import { basename, dirname, join } from "node:path";
 import { InternalError, StateError } from "../errors.js";
 import { writeFileAtomic } from "../util/atomic.js";
+import { writeEncIndex } from "../cm/enc-index.js";
 import {
   applyEvent,
   countChanges,
@@ -91,6 +92,8 @@ export class FileStateStore implements StateStore {
       const kept = fs.existsSync(this.journalPath) ? `; what was done is kept in ${this.journalPath}, and the next bootplan apply settles it` : "";
       throw new StateError("state.write-failed", `cannot write state file ${this.path}: ${ioCause(err)}${kept}`);
     }
+    // Beside it, the index `bootplan enc` answers from (best effort: without it enc reads the state).
+    writeEncIndex(this.path, doc);
   }
 
   /** True when a journal waits to be settled into the state file (an apply crashed, or its commit failed). */

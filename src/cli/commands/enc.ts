@@ -4,25 +4,25 @@
  * a node no Puppet CM system received. Kept light: it runs once per Puppet agent run.
  */
 import { CmLookupError } from "../../cm/errors.js";
-import { chooseCm, locateState, RecordedState, type RecordedResource } from "../../cm/state-read.js";
-import { toYaml } from "../../cm/yaml-emit.js";
+import { chooseCm, locateState, RecordedState } from "../../cm/state-read.js";
+import { encText, lookUpEncIndex } from "../../cm/enc-index.js";
 import type { StateSettings } from "../../model/stack.js";
 import { postgresState } from "../pg-state.js";
 import type { CliConfig } from "../options.js";
 import type { Io } from "../output.js";
 
-/** The ENC YAML a handoff wrote: the recorded text in an older state, else rendered again from its recorded class. */
-export function encText(rec: RecordedResource, path: string): string | undefined {
-  const o = rec.outputs as { files?: Record<string, string>; fileDigests?: Record<string, string>; class?: Record<string, unknown> };
-  if (o.files?.[path] !== undefined) return o.files[path];
-  return o.fileDigests?.[path] !== undefined && o.class ? toYaml(o.class) : undefined;
-}
-
 /** Prints the ENC document of `fqdn`; returns the exit code. */
 export async function encCommand(fqdn: string, dir: string, opts: Pick<CliConfig, "state" | "cmSystem">, io: Io): Promise<number> {
   const pg = opts.state ? undefined : await postgresState(dir);
   if (pg) return encFromPostgres(fqdn, pg, opts, io);
-  const state = await RecordedState.openSettled(await locateState(dir, opts.state));
+  const statePath = await locateState(dir, opts.state);
+  // Fastest: the index the last commit wrote beside the state, when it vouches for the state as it is.
+  const indexed = lookUpEncIndex(statePath, fqdn)?.filter((e) => !opts.cmSystem || e.cm === opts.cmSystem);
+  if (indexed?.length === 1) {
+    io.out(indexed[0].enc);
+    return 0;
+  }
+  const state = await RecordedState.openSettled(statePath);
   // Quick path: the one Puppet handoff recorded with this node's ENC file; anything else (none, several,
   // a CM system named) goes through the CM systems' node directories, which also words the errors.
   const quick = state.handoffsWithFile(`/nodes/${fqdn}.yaml`).filter((h) => h.rec.outputs.type === "puppet" && (!opts.cmSystem || h.rec.outputs.cm === opts.cmSystem));
