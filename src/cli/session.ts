@@ -103,6 +103,7 @@ const PREFETCH_MIN_FILES = 1000;
 /** Starts the stat prefetch of a plan: the root's leftovers always, the recorded files' digests when `digests`. */
 function startPrefetch(s: Session, state: StateDocument, digests: boolean): StatPrefetch {
   const jobs: [string, string[]][] = [];
+  const keys: object[] = [];
   let files = 0;
   const roots = new Map<unknown, string>();
   for (const rec of Object.values(state.resources)) {
@@ -112,12 +113,13 @@ function startPrefetch(s: Session, state: StateDocument, digests: boolean): Stat
     if (root === undefined) roots.set(rec.outputs.root, (root = rootOf({ root: rec.outputs.root, [RUNTIME_INPUT]: s.runtime })));
     const rels = Object.keys(hashes);
     jobs.push([root, rels]);
+    keys.push(hashes);
     files += rels.length;
   }
   if (files < PREFETCH_MIN_FILES) return StatPrefetch.none();
   // The worker knows every recorded file from the jobs; without digests to take, it gets the paths alone.
   const leftovers = { root: s.stack.provisioningRoot, known: digests ? [] : [...recordedFiles(state)] };
-  return StatPrefetch.start({ jobs: digests ? jobs : [], leftovers });
+  return StatPrefetch.start({ jobs: digests ? jobs : [], leftovers }, digests ? keys : []);
 }
 
 /**

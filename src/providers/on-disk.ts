@@ -36,13 +36,8 @@ export function rootOf(props: Props): string {
   return resolveRecorded(props, props.root as string);
 }
 
-/**
- * The stat digest of a resource's files (see stat-digest.ts): taken from the plan's prefetch when one
- * is running, read from disk otherwise.
- */
-export function statDigest(root: string, rels: string[]): string {
-  return prefetchedStatDigest(root, rels) ?? computeStatDigest(root, rels);
-}
+/** The stat digest of a resource's files under `root` (see stat-digest.ts), read from disk now. */
+export const statDigest = computeStatDigest;
 
 /**
  * The hash of each recorded file as on disk (null: missing). With `refresh: "stat"` (the default) and
@@ -51,7 +46,8 @@ export function statDigest(root: string, rels: string[]): string {
 export function actualHashes(props: Props, rels: string[]): { hashes: Hashes; stat: string } {
   const root = rootOf(props);
   const recorded = (props.fileHashes ?? {}) as Hashes;
-  const stat = statDigest(root, rels);
+  // During a plan's refresh the worker has usually taken it already (see stat-prefetch.ts).
+  const stat = prefetchedStatDigest(props.fileHashes as object | undefined, root) ?? statDigest(root, rels);
   const trusted = runtimeOf(props)?.refresh !== "full" && stat === props.fileStat;
   return { hashes: trusted ? recorded : readFileHashes(root, rels), stat };
 }

@@ -28,8 +28,3 @@ export function computeStatDigest(root: string, rels: string[]): string {
   }
   return sha256Hex(parts.join("\n")).slice(0, 16);
 }
-
-/** What identifies one digest request: the root and the files, in order. */
-export function statKey(root: string, rels: string[]): string {
-  return `${root}\0${rels.join("\0")}`;
-}

@@ -9,7 +9,6 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { Leftovers } from "./leftovers.js";
-import { statKey } from "./stat-digest.js";
 
 /**
  * What the worker is asked: digests of `jobs` ([root, rels]), and the leftovers of `root` given the
@@ -26,28 +25,38 @@ export interface StatPrefetchResult {
   leftovers?: Leftovers;
 }
 
-/** Digests taken by the prefetch, by statKey; only set while a refresh uses them (see `usingPrefetch`). */
-let current: Map<string, string> | undefined;
+/**
+ * Digests taken by the prefetch, by the recorded `fileHashes` object they were taken for (the refresh
+ * reads the same state document), with the root they were taken under. Set only while a refresh uses
+ * them (see `using`).
+ */
+let current: WeakMap<object, { root: string; digest: string }> | undefined;
 
-/** The prefetched stat digest of these files, if a prefetch is in use and took it. */
-export function prefetchedStatDigest(root: string, rels: string[]): string | undefined {
-  return current?.get(statKey(root, rels));
+/** The prefetched stat digest of a recorded resource's files under `root`, if a prefetch is in use and took it. */
+export function prefetchedStatDigest(fileHashes: object | undefined, root: string): string | undefined {
+  const hit = fileHashes && current?.get(fileHashes);
+  return hit && hit.root === root ? hit.digest : undefined;
 }
 
 /** A prefetch under way: its digests and leftovers once the worker answers (undefined if it could not). */
 export class StatPrefetch {
   private constructor(
     private readonly request: StatPrefetchRequest,
+    /** The recorded `fileHashes` object of each job, in order. */
+    private readonly keys: object[],
     private readonly answer: Promise<StatPrefetchResult | undefined>,
   ) {}
 
   /** No prefetch: everything is read on the main thread when asked. */
   static none(): StatPrefetch {
-    return new StatPrefetch({ jobs: [] }, Promise.resolve(undefined));
+    return new StatPrefetch({ jobs: [] }, [], Promise.resolve(undefined));
   }
 
-  /** Starts the worker; without its compiled file (running from sources) the prefetch answers nothing. */
-  static start(request: StatPrefetchRequest): StatPrefetch {
+  /**
+   * Starts the worker; `keys` are the recorded `fileHashes` objects the jobs are for. Without its
+   * compiled file (running from sources) the prefetch answers nothing.
+   */
+  static start(request: StatPrefetchRequest, keys: object[]): StatPrefetch {
     const file = fileURLToPath(new URL("./stat-worker.js", import.meta.url));
     if (!existsSync(file)) return StatPrefetch.none();
     const answer = new Promise<StatPrefetchResult | undefined>((resolve) => {
@@ -55,10 +64,10 @@ export class StatPrefetch {
       worker.once("message", (m: StatPrefetchResult) => resolve(m));
       worker.once("error", () => resolve(undefined));
       worker.once("exit", () => resolve(undefined));
-      // The worker's thread must not keep a failed command alive.
-      worker.unref();
+      // Not unref'd: a plan that needs the answer before it comes must wait for it, not exit. The
+      // worker ends by itself once it has answered (within a second even at 100,000 systems).
     });
-    return new StatPrefetch(request, answer);
+    return new StatPrefetch(request, keys, answer);
   }
 
   /** The leftovers of the root, as the worker found them (undefined: find them on the main thread). */
@@ -70,8 +79,8 @@ export class StatPrefetch {
   async using<T>(fn: () => Promise<T>): Promise<T> {
     const r = await this.answer;
     if (!r) return fn();
-    const map = new Map<string, string>();
-    this.request.jobs.forEach(([root, rels], i) => map.set(statKey(root, rels), r.digests[i]));
+    const map = new WeakMap<object, { root: string; digest: string }>();
+    this.request.jobs.forEach(([root], i) => map.set(this.keys[i], { root, digest: r.digests[i] }));
     current = map;
     try {
       return await fn();

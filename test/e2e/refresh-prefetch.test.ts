@@ -33,24 +33,31 @@ afterAll(() => {
 describe("refresh of a large fleet (stat prefetch)", () => {
   it("the worker's digests and leftovers are the ones the main thread takes", async () => {
     // The built modules: the worker runs only from compiled code (as the binary does).
-    const { StatPrefetch } = (await import(join(REPO, "dist/providers/stat-prefetch.js"))) as typeof Prefetch;
+    const { StatPrefetch, prefetchedStatDigest } = (await import(join(REPO, "dist/providers/stat-prefetch.js"))) as typeof Prefetch;
     const { computeStatDigest } = (await import(join(REPO, "dist/providers/stat-digest.js"))) as typeof Digest;
     const r = join(dir, ".bootplan/root");
     const jobs: [string, string[]][] = [[r, ["http/answers/web01-000000.cfg", "tftp/grub/grub.cfg-01-52-55-00-00-00-01"]], [r, ["http/answers/gone.cfg"]]];
-    const prefetch = StatPrefetch.start({ jobs, leftovers: { root: r, known: ["http/answers/web01-000000.cfg"] } });
+    const keys = [{}, {}]; // what the refresh looks digests up by: the recorded fileHashes objects
+    const prefetch = StatPrefetch.start({ jobs, leftovers: { root: r, known: ["http/answers/web01-000000.cfg"] } }, keys);
     const leftovers = await prefetch.leftovers();
     expect(leftovers?.unexpected).toContain("http/answers/web02-000001.cfg");
     expect(leftovers?.unexpected).not.toContain("http/answers/web01-000000.cfg");
-    const { statDigest } = (await import(join(REPO, "dist/providers/on-disk.js"))) as { statDigest: (root: string, rels: string[]) => string };
     const before = jobs.map(([root, rels]) => computeStatDigest(root, rels));
     // Taken once the worker answered: the refresh sees that snapshot, reading nothing itself.
-    appendFileSync(join(r, "http/answers/web01-000000.cfg"), "\n");
-    const seen = await prefetch.using(async () => jobs.map(([root, rels]) => statDigest(root, rels)));
-    expect(seen).toEqual(before);
-    expect(new Set(seen).size).toBe(2);
-    // Outside the refresh it serves nothing: apply's own stats are always fresh.
-    expect(statDigest(...jobs[0])).not.toBe(before[0]);
-    writeFileSync(join(r, "http/answers/web01-000000.cfg"), readFileSync(join(r, "http/answers/web01-000000.cfg"), "utf8").slice(0, -1));
+    const answer = join(r, "http/answers/web01-000000.cfg");
+    const text = readFileSync(answer, "utf8");
+    appendFileSync(answer, "\n");
+    try {
+      const seen = await prefetch.using(async () => keys.map((k) => prefetchedStatDigest(k, r)));
+      expect(seen).toEqual(before);
+      expect(new Set(seen).size).toBe(2);
+      expect(computeStatDigest(...jobs[0])).not.toBe(before[0]);
+      // Outside the refresh, or under another root, it serves nothing: apply's own stats are always fresh.
+      expect(prefetchedStatDigest(keys[0], r)).toBeUndefined();
+      expect(await prefetch.using(async () => prefetchedStatDigest(keys[0], `${r}-elsewhere`))).toBeUndefined();
+    } finally {
+      writeFileSync(answer, text);
+    }
   }, 60_000);
 
   it("plans no change when nothing changed, even after a file is rewritten with its own bytes", () => {
