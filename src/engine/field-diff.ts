@@ -47,14 +47,42 @@ function countLines(patch: string): { added: number; removed: number } {
   return { added, removed };
 }
 
-/** One file's change as a unified diff, secrets masked; `before`/`after` undefined for a file created or removed. */
-export function fileChange(path: string, before: string | undefined, after: string | undefined): FileChange {
-  const action = before === undefined ? "create" : after === undefined ? "delete" : "update";
-  const diff = createTwoFilesPatch(
+function unifiedDiff(path: string, action: FileChange["action"], before: string | undefined, after: string | undefined): string {
+  return createTwoFilesPatch(
     action === "create" ? "/dev/null" : `a/${path}`,
     action === "delete" ? "/dev/null" : `b/${path}`,
     maskSecrets(before ?? ""), maskSecrets(after ?? ""), undefined, undefined, { context: 3 },
   ).replace(/^=+\n/, "");
+}
+
+/** How many lines a text has (a last line without a newline counts). */
+function lineCount(text: string): number {
+  let n = 0;
+  for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) n++;
+  return text === "" || text.endsWith("\n") ? n : n + 1;
+}
+
+/**
+ * A created file's change. Its diff (every line added) is made when someone reads it: a first apply
+ * of 100,000 systems would otherwise build and hold 300,000 diffs that a compact plan never shows.
+ * The getter is enumerable, so JSON (saved plans, --json) carries the diff as before.
+ */
+function createdFile(path: string, text: string): FileChange {
+  const change = { path, action: "create", added: lineCount(text), removed: 0 } as FileChange;
+  let diff: string | undefined;
+  Object.defineProperty(change, "diff", {
+    enumerable: true, configurable: true,
+    get: () => (diff ??= unifiedDiff(path, "create", undefined, text)),
+    set: (v: string) => void (diff = v),
+  });
+  return change;
+}
+
+/** One file's change as a unified diff, secrets masked; `before`/`after` undefined for a file created or removed. */
+export function fileChange(path: string, before: string | undefined, after: string | undefined): FileChange {
+  const action = before === undefined ? "create" : after === undefined ? "delete" : "update";
+  if (action === "create") return createdFile(path, after ?? "");
+  const diff = unifiedDiff(path, action, before, after);
   return { path, action, ...countLines(diff), diff };
 }
 
