@@ -51,7 +51,7 @@ export function resolvePlugins(raw: RawStack, errors: StackError[], fp: string[]
     let appliesTo;
     if (v.appliesTo !== undefined) {
       const problems: string[] = [];
-      appliesTo = compileSelector(v.appliesTo, formatPos(at(["appliesTo"], "key")), problems);
+      appliesTo = compileSelector(v.appliesTo, () => formatPos(at(["appliesTo"], "key")), problems);
       for (const p of problems) errors.push(new StackError("plugin.invalid-selector", at(["appliesTo", ...p.split(":")[0].split(".")]), `${formatDocPath([...e.path, "appliesTo"])}.${p}`));
     }
     out[e.name] = {

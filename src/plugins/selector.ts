@@ -38,8 +38,10 @@ function globList(raw: unknown, key: string, problems: string[]): string[] | und
 }
 
 /** Compiles a selector; problems (without position, `key: what`) are pushed to `problems`. */
-export function compileSelector(raw: unknown, from: string, problems: string[]): CompiledSelector {
-  const sel: CompiledSelector = { from, matchers: {} };
+export function compileSelector(raw: unknown, from: string | (() => string), problems: string[]): CompiledSelector {
+  let where = typeof from === "string" ? from : undefined;
+  // A position in a stack file costs a parse with positions: worked out only when explain shows it.
+  const sel = { get from() { return (where ??= (from as () => string)()); }, matchers: {} } as CompiledSelector;
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
     problems.push(`expected a selector map with ${KEYS.join(", ")} ({} selects every system), found ${JSON.stringify(raw)}`);
     return sel;

@@ -49,7 +49,9 @@ export function readSecretValues(sources: Record<string, DeclaredSecret>, names:
   for (const name of names) {
     const src = sources[name];
     if (!src) throw new SecretError(`secret ${name} is not declared under secrets:`);
-    const at = src.source ? formatPosition(src.source) : "the saved plan";
+    // Worked out only for a message: a position costs a parse of its stack file with positions.
+    let where: string | undefined;
+    const at = { toString: () => (where ??= src.source ? formatPosition(src.source) : "the saved plan") };
     if ("env" in src) {
       const v = env[src.env];
       if (v === undefined || v === "") throw new SecretError(`secret ${name}: environment variable ${src.env} is not set (declared at ${at})`);

@@ -4,8 +4,13 @@
  * lazily, only when something needs a line and column (an error, `explain`).
  */
 import jsyaml from "js-yaml";
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type YAMLMap } from "yaml";
+import { createRequire } from "node:module";
+import type { Document, LineCounter, YAMLMap } from "yaml";
 import { StackError, type SourcePosition } from "../errors.js";
+
+const require = createRequire(import.meta.url);
+/** The position-keeping parser, loaded the first time a position is needed (~20 ms a run otherwise). */
+const Y = (): typeof import("yaml") => require("yaml") as typeof import("yaml");
 
 /** Aliases allowed per file; far above what a hand-written stack uses, far below a "billion laughs". */
 const MAX_ALIAS_COUNT = 200;
@@ -53,7 +58,7 @@ export class YamlFile {
     let idx = this.mapIndex.get(map);
     if (!idx) {
       idx = new Map();
-      for (const it of map.items) if (isPair(it) && isScalar(it.key)) idx.set(String(it.key.value), it);
+      for (const it of map.items) if (Y().isPair(it) && Y().isScalar(it.key)) idx.set(String(it.key.value), it);
       this.mapIndex.set(map, idx);
     }
     return idx;
@@ -61,8 +66,8 @@ export class YamlFile {
 }
 
 function parseWithPositions(text: string): { doc: Document.Parsed; lines: LineCounter } {
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, strict: true });
+  const lines = new (Y().LineCounter)();
+  const doc = Y().parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, strict: true });
   return { doc, lines };
 }
 
@@ -196,10 +201,10 @@ function checkShape(f: YamlFile, aliases: boolean): void {
 
 function firstAliasOffset(doc: Document.Parsed): number {
   let offset = 0;
-  visit(doc, {
+  Y().visit(doc, {
     Alias(_key, node) {
       offset = node.range?.[0] ?? 0;
-      return visit.BREAK;
+      return Y().visit.BREAK;
     },
   });
   return offset;
@@ -213,13 +218,13 @@ export function locate(f: YamlFile, path: DocPath, at: "key" | "value" = "value"
   let node: unknown = f.doc.contents;
   let keyNode: unknown = undefined;
   for (const seg of path) {
-    if (isAlias(node)) node = node.resolve(f.doc);
-    if (isMap(node)) {
+    if (Y().isAlias(node)) node = node.resolve(f.doc);
+    if (Y().isMap(node)) {
       const pair = f.pairsOf(node).get(String(seg)) as { key: unknown; value: unknown } | undefined;
       if (!pair) break;
       keyNode = pair.key;
       node = pair.value;
-    } else if (isSeq(node) && typeof seg === "number" && node.items[seg] !== undefined) {
+    } else if (Y().isSeq(node) && typeof seg === "number" && node.items[seg] !== undefined) {
       keyNode = undefined;
       node = node.items[seg];
     } else {
