@@ -35,9 +35,16 @@ interface Built {
   notes?: string[];
 }
 
-/** The plan-time context of a system (plain data; each hook gets its own copy). */
-export function planContext(stackName: string, sys: System, profile: Profile, distro: Distro, options: Record<string, unknown>): PlanContext {
-  const attributes = Object.fromEntries(Object.entries(targetAttributes(sys, distro)).map(([k, a]) => [k, a.value]));
+/** A system's attribute values (declared and derived), as plugins see them. */
+function attributeValues(sys: System, distro: Distro): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(targetAttributes(sys, distro)).map(([k, a]) => [k, a.value]));
+}
+
+/**
+ * The plan-time context of a system: plain data built afresh on every call, so each hook gets its own
+ * copy (`attributes`, when given, must be one too).
+ */
+export function planContext(stackName: string, sys: System, profile: Profile, distro: Distro, options: Record<string, unknown>, attributes = attributeValues(sys, distro)): PlanContext {
   return {
     stack: stackName,
     system: {
@@ -97,7 +104,7 @@ export class SystemPlugins {
   /** `by plugin NAME: ...` lines for the plan. */
   notes: string[] = [];
   private shaped?: System;
-  private planCtx?: PlanContext;
+  private attributes?: Record<string, unknown>;
 
   constructor(
     private readonly set: PluginSet,
@@ -141,8 +148,9 @@ export class SystemPlugins {
   }
 
   private context(p: LoadedPlugin): PlanContext {
-    this.planCtx ??= planContext(this.set.stackName, this.sys, this.profile, this.distro, {});
-    return { ...cloneData(this.planCtx), options: cloneData(p.options) };
+    // Attributes are worked out once per system; everything else is cheaper to build again than to copy.
+    this.attributes ??= attributeValues(this.sys, this.distro);
+    return planContext(this.set.stackName, this.sys, this.profile, this.distro, cloneData(p.options), cloneData(this.attributes));
   }
 
   /** The render-reuse key of the system with its plugins: code, names and options count. */
