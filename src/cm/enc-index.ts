@@ -65,6 +65,7 @@ export function writeEncIndex(statePath: string, doc: { serial: number; resource
   const state = stateStamp(statePath);
   if (!state) return;
   const shards: Shard[] = Array.from({ length: SHARDS }, () => ({ state, serial: doc.serial, nodes: {} }));
+  let nodes = 0;
   for (const [address, rec] of Object.entries(doc.resources)) {
     const o = rec.outputs as { type?: string; cm?: string; output?: string; node?: { name?: string } };
     const node = o.node?.name;
@@ -72,7 +73,10 @@ export function writeEncIndex(statePath: string, doc: { serial: number; resource
     const enc = encText(rec, `${o.output}/nodes/${node}.yaml`);
     if (enc === undefined) continue;
     (shards[shardOf(node)].nodes[node] ??= []).push({ cm: o.cm, address, enc });
+    nodes++;
   }
+  // A stack without Puppet nodes gets no index (and loses one it had): enc reads the state and says why.
+  if (!nodes) return void rmSync(dir, { recursive: true, force: true });
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     shards.forEach((s, n) => {
