@@ -144,17 +144,18 @@ function showRecordedText(s: Session, state: StateDocument, plan: ExecutablePlan
 }
 
 /**
- * Puts the rendered text back into the recorded outputs of every resource whose files render now to
- * exactly the recorded digests (the state keeps digests only): drift then shows what changed on disk
- * against what bootplan wrote, secrets masked.
+ * Puts the rendered text back into the recorded outputs of the resources in `only` whose files render
+ * now to exactly the recorded digests (the state keeps digests only): drift then shows what changed
+ * on disk against what bootplan wrote, secrets masked.
  */
-export async function withRecordedText(s: Session, state: StateDocument): Promise<void> {
+export async function withRecordedText(s: Session, state: StateDocument, only: Set<string>): Promise<void> {
   s.plugins ??= await loadPlugins(s.stack);
-  const render = renderedAgain(s, state, false);
-  for (const [address, rec] of Object.entries(state.resources)) {
-    const recorded = rec.outputs.fileDigests as Record<string, string> | undefined;
+  const rendered = renderAgain(s, state, false, only);
+  for (const address of only) {
+    const rec = state.resources[address];
+    const recorded = rec?.outputs.fileDigests as Record<string, string> | undefined;
     if (!recorded || rec.outputs.files) continue;
-    const files = render(address);
+    const files = rendered.get(address);
     if (!files) continue;
     const now = fileDigests(files);
     const same = Object.fromEntries(Object.entries(files).filter(([p]) => recorded[p] === now[p]));

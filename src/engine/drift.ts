@@ -44,9 +44,20 @@ function reportFiles(d: ResourceDrift, recordedText: Record<string, string>): Dr
   });
 }
 
-/** Refreshes every recorded resource and reports what differs; `extraFiles` comes from the caller's scan. */
-export async function checkDrift(state: StateDocument, stack: string, opts: RefreshOptions, extraFiles: string[] = []): Promise<DriftReport> {
+/**
+ * Refreshes every recorded resource and reports what differs; `extraFiles` comes from the caller's
+ * scan. The state keeps digests, not text: `withText`, given the addresses that drifted, puts their
+ * recorded text back into `state` (rendering them again), and those are read back once more with it,
+ * so the report can show diffs. Nothing is rendered when nothing drifted.
+ */
+export async function checkDrift(state: StateDocument, stack: string, opts: RefreshOptions, extraFiles: string[] = [], withText?: (addresses: string[]) => Promise<void>): Promise<DriftReport> {
   const refreshed = await refreshAll(state.resources, opts);
+  const found = [...refreshed].filter(([, r]) => r.drift).map(([address]) => address);
+  if (found.length && withText) {
+    await withText(found);
+    const again = await refreshAll(Object.fromEntries(found.map((a) => [a, state.resources[a]])), opts);
+    for (const [address, r] of again) refreshed.set(address, r);
+  }
   const drifted: DriftedResource[] = [];
   for (const [address, r] of refreshed) {
     if (!r.drift) continue;

@@ -38,9 +38,8 @@ export async function driftCommand(dir: string, opts: CliConfig, io: Io): Promis
   const s = await openSession(dir, io);
   const report = await withStateLock(s.backend, "bootplan drift", opts, async () => {
     const state = await readState(s);
-    await withRecordedText(s, state);
     const runtime = { ...s.runtime, refresh: opts.refresh === "full" ? "full" as const : "stat" as const };
-    return checkDrift(state, s.stack.name, { providerFor, runtime, secrets: s.secrets }, extraFiles(s, state));
+    return checkDrift(state, s.stack.name, { providerFor, runtime, secrets: s.secrets }, extraFiles(s, state), (drifted) => withRecordedText(s, state, new Set(drifted)));
   });
   if (opts.json) io.out(renderDriftJson(report));
   else if (opts.markdown) io.out(renderDriftMarkdown(report));
