@@ -137,6 +137,13 @@ function baseline(n, kind, backend, targets = {}) {
       writeFileSync(oneFile, readFileSync(oneFile, "utf8").replace("kernelArgs: [quiet]", "kernelArgs: [quiet, noapic]"));
       rows.push(["another one-system change: apply DIR", bp(["apply", dir, "--auto-approve"])]);
     }
+    if (kind === "lab") {
+      // Puppet runs enc on every agent run: it must stay fast however big the state grows.
+      const enc = best(() => bp(["enc", "web01-000000.lab.example", dir]), 5);
+      const bare = best(() => run(["-e", "0"]), 5);
+      rows.push(["bootplan enc (one node)", enc, verdict(enc.ms <= 150, "≤ 150 ms")]);
+      rows.push(["  enc minus node -e 0", `${(enc.ms - bare.ms).toFixed(0).padStart(7)} ms`, verdict(enc.ms - bare.ms <= 40, "≤ 40 ms")]);
+    }
     const ratio = noop.ms / floor.ms;
     rows.push(["no-op plan / floor", `${ratio.toFixed(2)}x`, targets.ratio && verdict(ratio <= targets.ratio, `≤ ${targets.ratio}x`)]);
     const peak = Math.max(...rows.filter((r) => typeof r[1] === "object").map((r) => r[1].rss));
