@@ -6,6 +6,7 @@ import { jsonEqual } from "../util/equal.js";
 import { isPlainObject } from "../util/merge.js";
 import type { FieldChange, FileChange } from "./types.js";
 import { fileDigests } from "../providers/file-digests.js";
+import { defineLazy } from "../util/lazy.js";
 
 /** Keys shown as file diffs rather than fields, or not shown at all. */
 const NOT_FIELDS = new Set(["files", "fileDigests", ...TRANSIENT_KEYS, ...BOOKKEEPING_KEYS]);
@@ -68,14 +69,8 @@ function lineCount(text: string): number {
  * The getter is enumerable, so JSON (saved plans, --json) carries the diff as before.
  */
 function createdFile(path: string, text: string): FileChange {
-  const change = { path, action: "create", added: lineCount(text), removed: 0 } as FileChange;
-  let diff: string | undefined;
-  Object.defineProperty(change, "diff", {
-    enumerable: true, configurable: true,
-    get: () => (diff ??= unifiedDiff(path, "create", undefined, text)),
-    set: (v: string) => void (diff = v),
-  });
-  return change;
+  const change: FileChange = { path, action: "create", added: lineCount(text), removed: 0, diff: "" };
+  return defineLazy(change, "diff", () => unifiedDiff(path, "create", undefined, text));
 }
 
 /** One file's change as a unified diff, secrets masked; `before`/`after` undefined for a file created or removed. */
