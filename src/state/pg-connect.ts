@@ -48,8 +48,23 @@ export function pgError(target: PgTarget, what: string, err: unknown): StateErro
   return new StateError("state.database", `${what} in PostgreSQL ${safeUrl(target.url)} (schema ${target.schema}) failed: ${msg}`);
 }
 
-async function pgModule(): Promise<typeof pg> {
-  return (await import("pg")).default;
+let loaded: Promise<typeof pg> | undefined;
+
+/**
+ * node-postgres, loaded on first use. While it loads, the global `Response` reads as undefined: pg
+ * probes it to detect Cloudflare Workers, and on Node 20 that first touch loads the whole fetch
+ * implementation (~20 ms, on every `bootplan enc` against PostgreSQL). The global is put back as it was.
+ */
+function pgModule(): Promise<typeof pg> {
+  return (loaded ??= (async () => {
+    const response = Object.getOwnPropertyDescriptor(globalThis, "Response");
+    if (response?.configurable) Object.defineProperty(globalThis, "Response", { value: undefined, configurable: true, writable: true });
+    try {
+      return (await import("pg")).default;
+    } finally {
+      if (response?.configurable) Object.defineProperty(globalThis, "Response", response);
+    }
+  })());
 }
 
 /** A pool of connections to the state database (enough for apply's parallel operations to share WAL flushes); closed by closePgConnections. */
