@@ -142,6 +142,10 @@ export class StateLock {
 
   private static tryCreate(file: string, command: string): StateLock | undefined {
     const info: LockInfo = { pid: process.pid, host: os.hostname(), command, since: new Date().toISOString() };
+    // Handlers first: a SIGTERM the moment the lock file appears must find them (without one, the
+    // default action would end the process and leave the lock behind). They run once this synchronous
+    // code is done, when the lock is in `held`.
+    installHandlers();
     // Written whole beside the lock, then linked into place: a kill -9 can never leave an empty lock file.
     const tmp = `${file}.${process.pid}.tmp`;
     try {
@@ -155,13 +159,13 @@ export class StateLock {
         fs.writeFileSync(file, JSON.stringify(info) + "\n", { mode: FILE_MODE, flag: "wx" });
       }
     } catch (err) {
+      if (held.size === 0) uninstallHandlers();
       if ((err as NodeJS.ErrnoException).code === "EEXIST") return undefined;
       throw new StateError("state.lock-failed", `cannot create state lock ${file}: ${(err as Error).message}`);
     } finally {
       fs.rmSync(tmp, { force: true });
     }
     const lock = new StateLock(file, info);
-    installHandlers();
     held.add(lock);
     return lock;
   }
