@@ -29,7 +29,7 @@ export async function explainPlugins(stack: Stack, systemName: string): Promise<
   const sys = stack.systems[systemName];
   const profile = stack.profiles[sys.profile];
   const distro = stack.distros[profile.distro];
-  const loaded = new Map((await loadPlugins(stack)).map((p) => [p.name, p]));
+  const loaded = new Map((await loadPlugins(stack, { cache: false })).map((p) => [p.name, p]));
   const plugins = Object.values(stack.plugins).sort((a, b) => (a.name < b.name ? -1 : 1)).map((ref): ExplainedPlugin => {
     const p = loaded.get(ref.name);
     if (!p) return { name: ref.name, version: null, module: ref.rel, enabled: false, applies: false, selectorFrom: null, checks: [], planHooks: [], applyHooks: [] };

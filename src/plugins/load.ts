@@ -49,8 +49,8 @@ function apiModule(): string {
 /**
  * Where compiled plugin code is kept between runs: `<state file>.plugin-cache/` (by default
  * `.bootplan/state.json.plugin-cache/`; bootplan writes nothing but the provisioning root and files
- * named after the state), never under node_modules or /tmp. Entries are named by a hash of the source,
- * so an edited plugin is compiled afresh. False (compile every time) when the folder cannot be made or
+ * named after the state), never under node_modules or /tmp. Each entry carries a hash of the source it
+ * was compiled from, so an edited plugin is compiled afresh. False (compile every time) when the folder cannot be made or
  * written (a read-only checkout) or is a link.
  */
 function compileCache(stack: Stack): string | false {
@@ -195,14 +195,17 @@ async function loadOne(ref: PluginRef, codeHash: string, errors: StackError[], c
   return { name: ref.name, version: definition.version, rel: ref.rel, definition, options: v.options, selector, codeHash };
 }
 
-/** Loads every enabled plugin of the stack, sorted by name; throws on the first invalid module or on invalid options. */
-export async function loadPlugins(stack: Stack): Promise<LoadedPlugin[]> {
+/**
+ * Loads every enabled plugin of the stack, sorted by name; throws on the first invalid module or on
+ * invalid options. `cache` false: compile in memory and write nothing (validate, explain).
+ */
+export async function loadPlugins(stack: Stack, { cache: useCache = true }: { cache?: boolean } = {}): Promise<LoadedPlugin[]> {
   const refs = Object.values(stack.plugins ?? {}).filter((r) => r.enabled).sort((a, b) => (a.name < b.name ? -1 : 1));
   if (!refs.length) return [];
   const codeHash = pluginCodeHash(stack);
   const errors: StackError[] = [];
   const out: LoadedPlugin[] = [];
-  const cache = compileCache(stack);
+  const cache = useCache && compileCache(stack);
   for (const ref of refs) {
     const p = await loadOne(ref, codeHash, errors, cache);
     if (p) out.push(p);

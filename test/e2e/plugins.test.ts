@@ -2,7 +2,7 @@
  * Exception plugins as a user meets them: the lab's three examples in the plan and on disk, a plugin
  * added to the lab, broken plugins and bad options, saved plans going stale, and explain --plugins.
  */
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { Plan } from "../../src/engine/types.js";
@@ -240,6 +240,24 @@ describe("saved plans and plugin code", () => {
 });
 
 describe("explain --plugins", () => {
+  it("are compiled once and kept beside the state by plan, while validate and explain write nothing", async () => {
+    const d = lab();
+    expect((await runCli(["validate", d])).code).toBe(0);
+    expect((await runCli(["explain", "system.db01", d, "--plugins"])).code).toBe(0);
+    expect(existsSync(join(d, ".bootplan"))).toBe(false);
+    expect((await runCli(["plan", d])).code).toBe(0);
+    const cache = join(d, ".bootplan/state.json.plugin-cache");
+    const names = readdirSync(cache).map((f) => f.replace(/\.[0-9a-f]+\.mjs$/, ""));
+    expect(names).toEqual(expect.arrayContaining(["plugins-notify", "plugins-raid-layout", "plugins-serial-console"]));
+    // An edited plugin is compiled again: each entry carries a hash of the source it was made from.
+    const entry = join(cache, readdirSync(cache).find((f) => f.startsWith("plugins-notify."))!);
+    const before = readFileSync(entry, "utf8");
+    writeFileSync(join(d, "plugins/notify.ts"), readFileSync(join(d, "plugins/notify.ts"), "utf8") + "\nexport const edited = 1;\n");
+    expect((await runCli(["plan", d])).code).toBe(0);
+    expect(readFileSync(entry, "utf8")).not.toBe(before);
+    expect(readFileSync(entry, "utf8")).toContain("edited");
+  });
+
   it("lists every plugin, whether it applies to the system and why", async () => {
     const d = lab();
     const r = await runCli(["explain", "system.db01", d, "--plugins", "--no-color"]);
