@@ -99,8 +99,9 @@ async function execute(s: Execution, plan: ExecutablePlan, opts: CliConfig, io: 
   const progress = progressReporter(io, plan.changes.length, useColor(opts, io), mode);
   try {
     // Systems reinstalled over SSH share one bounded pool, closed when the apply ends.
-    const result = await withSshPool(opts, () => withVerifiedDirs(() => applyPlan(plan, writer, { providerFor: hooks ? hooks.wrap(executor.provider.bind(executor)) : executor.provider.bind(executor), parallelism: opts.parallelism, secrets, runtime: s.runtime, onEvent: progress.onEvent, cancelled: () => interrupted })));
+    const result = await withSshPool(opts, () => withVerifiedDirs(() => applyPlan(plan, writer, { providerFor: hooks ? hooks.runner.wrap(executor.provider.bind(executor)) : executor.provider.bind(executor), parallelism: opts.parallelism, secrets, runtime: s.runtime, onEvent: progress.onEvent, cancelled: () => interrupted })));
     progress.finish();
+    hooks?.finish();
     await writer.commit();
     const failure = applyFailure(result);
     if (failure) throw failure;
@@ -113,6 +114,7 @@ async function execute(s: Execution, plan: ExecutablePlan, opts: CliConfig, io: 
     else io.out(`Apply complete: ${sm.add} added, ${sm.change} changed, ${sm.replace} replaced, ${sm.destroy} destroyed.\n`);
     return 0;
   } catch (err) {
+    hooks?.finish();
     await writer.commit();
     throw err;
   } finally {
