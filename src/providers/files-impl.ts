@@ -5,7 +5,8 @@ import { ON_DISK_OUTPUT, RUNTIME_INPUT, SECRET_INPUT, withoutTransient, type Pro
 import { copyVerified, readFileHashes, removeFileSet, writeFileSet } from "./fileset.js";
 import { withFileDigests } from "./file-digests.js";
 import { PathEscapeError } from "../errors.js";
-import { actualHashes, backUp, changedText, driftStamp, resolveRecorded, rootOf, statDigest } from "./on-disk.js";
+import { actualHashes, backUp, changedText, driftStamp, resolveRecorded, rootOf } from "./on-disk.js";
+import { statDigest } from "./stat-digest.js";
 
 type Props = Record<string, unknown>;
 type Hashes = Record<string, string | null>;

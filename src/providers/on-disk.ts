@@ -4,11 +4,10 @@
  * their text for a plan's diff, and the backup of bytes someone changed before apply overwrites them.
  */
 import { isAbsolute, resolve } from "node:path";
-import { sha256Hex } from "../util/hash.js";
 import { pathInside, readFileInside } from "../util/safe-path.js";
 import { secretMarker } from "../secrets/secrets.js";
 import { readFileHashes, writeFileInside } from "./fileset.js";
-import { computeStatDigest } from "./stat-digest.js";
+import { statDigest } from "./stat-digest.js";
 import { prefetchedStatDigest } from "./stat-prefetch.js";
 import { RUNTIME_INPUT, SECRET_INPUT, type ProviderRuntime } from "./types.js";
 
@@ -35,9 +34,6 @@ export function resolveRecorded(props: Props, path: string): string {
 export function rootOf(props: Props): string {
   return resolveRecorded(props, props.root as string);
 }
-
-/** The stat digest of a resource's files under `root` (see stat-digest.ts), read from disk now. */
-export const statDigest = computeStatDigest;
 
 /**
  * The hash of each recorded file as on disk (null: missing). With `refresh: "stat"` (the default) and

@@ -16,7 +16,7 @@ function inside(root: string, rel: string): string {
 }
 
 /** The stat digest of `rels` under `root`, read from disk now. */
-export function computeStatDigest(root: string, rels: string[]): string {
+export function statDigest(root: string, rels: string[]): string {
   const parts: string[] = [];
   for (const rel of rels) {
     try {

@@ -50,21 +50,20 @@ export function readSecretValues(sources: Record<string, DeclaredSecret>, names:
     const src = sources[name];
     if (!src) throw new SecretError(`secret ${name} is not declared under secrets:`);
     // Worked out only for a message: a position costs a parse of its stack file with positions.
-    let where: string | undefined;
-    const at = { toString: () => (where ??= src.source ? formatPosition(src.source) : "the saved plan") };
+    const at = (): string => (src.source ? formatPosition(src.source) : "the saved plan");
     if ("env" in src) {
       const v = env[src.env];
-      if (v === undefined || v === "") throw new SecretError(`secret ${name}: environment variable ${src.env} is not set (declared at ${at})`);
+      if (v === undefined || v === "") throw new SecretError(`secret ${name}: environment variable ${src.env} is not set (declared at ${at()})`);
       out[name] = v;
     } else {
-      if (!existsSync(src.file)) throw new SecretError(`secret ${name}: file ${src.file} does not exist (declared at ${at})`);
+      if (!existsSync(src.file)) throw new SecretError(`secret ${name}: file ${src.file} does not exist (declared at ${at()})`);
       const text = readFileSync(src.file, "utf8");
       // A key file keeps its last newline: OpenSSH keys are not valid without it.
       const v = src.multiline ? text : text.replace(/\r?\n$/, "");
-      if (!v) throw new SecretError(`secret ${name}: file ${src.file} is empty (declared at ${at})`);
+      if (!v) throw new SecretError(`secret ${name}: file ${src.file} is empty (declared at ${at()})`);
       out[name] = v;
     }
-    if (/\0/.test(out[name]) || (!src.multiline && /[\r\n]/.test(out[name]))) throw new SecretError(`secret ${name}: value spans several lines or holds NUL; a secret must be one line (declared at ${at})`);
+    if (/\0/.test(out[name]) || (!src.multiline && /[\r\n]/.test(out[name]))) throw new SecretError(`secret ${name}: value spans several lines or holds NUL; a secret must be one line (declared at ${at()})`);
   }
   return out;
 }

@@ -34,7 +34,7 @@ describe("refresh of a large fleet (stat prefetch)", () => {
   it("the worker's digests and leftovers are the ones the main thread takes", async () => {
     // The built modules: the worker runs only from compiled code (as the binary does).
     const { StatPrefetch, prefetchedStatDigest } = (await import(join(REPO, "dist/providers/stat-prefetch.js"))) as typeof Prefetch;
-    const { computeStatDigest } = (await import(join(REPO, "dist/providers/stat-digest.js"))) as typeof Digest;
+    const { statDigest } = (await import(join(REPO, "dist/providers/stat-digest.js"))) as typeof Digest;
     const r = join(dir, ".bootplan/root");
     const jobs: [string, string[]][] = [[r, ["http/answers/web01-000000.cfg", "tftp/grub/grub.cfg-01-52-55-00-00-00-01"]], [r, ["http/answers/gone.cfg"]]];
     const keys = [{}, {}]; // what the refresh looks digests up by: the recorded fileHashes objects
@@ -42,7 +42,7 @@ describe("refresh of a large fleet (stat prefetch)", () => {
     const leftovers = await prefetch.leftovers();
     expect(leftovers?.unexpected).toContain("http/answers/web02-000001.cfg");
     expect(leftovers?.unexpected).not.toContain("http/answers/web01-000000.cfg");
-    const before = jobs.map(([root, rels]) => computeStatDigest(root, rels));
+    const before = jobs.map(([root, rels]) => statDigest(root, rels));
     // Taken once the worker answered: the refresh sees that snapshot, reading nothing itself.
     const answer = join(r, "http/answers/web01-000000.cfg");
     const text = readFileSync(answer, "utf8");
@@ -51,7 +51,7 @@ describe("refresh of a large fleet (stat prefetch)", () => {
       const seen = await prefetch.using(async () => keys.map((k) => prefetchedStatDigest(k, r)));
       expect(seen).toEqual(before);
       expect(new Set(seen).size).toBe(2);
-      expect(computeStatDigest(...jobs[0])).not.toBe(before[0]);
+      expect(statDigest(...jobs[0])).not.toBe(before[0]);
       // Outside the refresh, or under another root, it serves nothing: apply's own stats are always fresh.
       expect(prefetchedStatDigest(keys[0], r)).toBeUndefined();
       expect(await prefetch.using(async () => prefetchedStatDigest(keys[0], `${r}-elsewhere`))).toBeUndefined();
