@@ -86,6 +86,7 @@ export function buildDesiredResources(stack: Stack, opts: GraphOptions): Desired
   const secretText = Object.fromEntries(Object.keys(stack.secrets).map((n) => [n, secretMarker(n)]));
   const compat = new CompatDecider(stack);
   const plugins = opts.plugins?.length ? new PluginSet(opts.plugins, stack.name) : undefined;
+  const systemKeys = new Map<string, string>();
   for (const sys of Object.values(stack.systems)) {
     const profile = stack.profiles[sys.profile];
     const distro = stack.distros[profile.distro];
@@ -104,6 +105,7 @@ export function buildDesiredResources(stack: Stack, opts: GraphOptions): Desired
     const once = installOnceView(sys, distro.name, stack.server.url, recorded);
     const shaping = plugins?.forSystem(once.system, profile, distro);
     const key = shaping ? shaping.key(renderKey(part, once.system, packages)) : renderKey(part, once.system, packages);
+    systemKeys.set(sys.name, key);
     let files: Record<string, string> | undefined;
     // Reused rendering: the recorded digests stand for the files (rendered again only if apply must write them).
     const reused = recorded && recorded.renderKey === key ? (recorded.fileDigests as Record<string, string> | undefined) : undefined;
@@ -158,7 +160,9 @@ export function buildDesiredResources(stack: Stack, opts: GraphOptions): Desired
   }
   // Not push(...): 100,000 systems' CM resources are more arguments than a call may take.
   for (const r of buildGuestResources(stack)) out.push(r);
-  for (const r of plugins ? plugins.finish(out, stack, (s) => buildCmResources(s, root)) : buildCmResources(stack, root)) out.push(r);
+  const cm = buildCmResources(stack, root, { recorded: opts.recorded, systemKeys, shape: plugins?.cmShaper(stack) });
+  plugins?.checkClaims([...out, ...cm]);
+  for (const r of cm) out.push(r);
   for (const r of buildServeResources(stack, root)) out.push(r);
   for (const r of out) r.declaredIn = declaringFile(stack, r);
   return out;

@@ -12,6 +12,8 @@ import type { Member } from "../cm/adapter.js";
 import { handoffAddress, nodeIdentity } from "../cm/identity.js";
 import { pillarSls } from "../cm/salt.js";
 import type { CmSystem } from "../cm/types.js";
+import { sha256 } from "../util/hash.js";
+import { cmFingerprint } from "./render-cache.js";
 import { addressOf, type DesiredResource } from "./resource.js";
 
 function prefixed(dir: string, files: Record<string, string>): Record<string, string> {
@@ -28,43 +30,113 @@ function checkUnique(cm: CmSystem, sys: System, key: string, seen: Map<string, s
   seen.set(key, sys.name);
 }
 
-/** The handoff and index resources of every CM system, in a stable order. */
-export function buildCmResources(stack: Stack, root: string): DesiredResource[] {
+/** A plugin-shaped binding and the notes saying what the plugins changed. */
+export interface ShapedBinding {
+  value: Record<string, unknown>;
+  notes: string[];
+}
+
+/** What building the CM resources needs beyond the stack. */
+export interface CmBuildOptions {
+  /** Recorded outputs by address: a handoff whose render key is unchanged reuses its recorded class and digests. */
+  recorded?: (address: string) => Record<string, unknown> | undefined;
+  /** Each system's render key (graph/render-cache.ts): it covers everything a plugin's cm hook sees of the system. */
+  systemKeys?: ReadonlyMap<string, string>;
+  /** Plugins' cm hooks over one binding; undefined when none changed it. */
+  shape?: (cm: CmSystem, system: string, binding: Record<string, unknown>) => ShapedBinding | undefined;
+}
+
+const sha = (...parts: string[]): string => sha256(parts.join("\0"), "base64url");
+
+// Members that add nothing of their own share their profile's merged binding (cm/resolve.ts): one text each.
+const bindingText = new WeakMap<object, string>();
+function jsonOf(binding: Record<string, unknown>): string {
+  let text = bindingText.get(binding);
+  if (text === undefined) bindingText.set(binding, (text = JSON.stringify(binding)));
+  return text;
+}
+
+/** The recorded outputs of `address` when they were rendered under `key` and can stand for a rendering. */
+function reusable(opts: CmBuildOptions, address: string, key: string | undefined): Record<string, unknown> | undefined {
+  const rec = key === undefined ? undefined : opts.recorded?.(address);
+  return rec && rec.renderKey === key && rec.fileDigests && !rec.files ? rec : undefined;
+}
+
+/**
+ * The handoff and index resources of every CM system, in a stable order. A handoff is a pure function of
+ * the CM adapters' code, the CM system's settings, the system (its render key) and its binding, so when
+ * none of them changed since the last apply the recorded class and file digests stand for it: neither the
+ * plugins' cm hooks nor the adapter run. An index whose members all kept their keys is reused likewise.
+ */
+export function buildCmResources(stack: Stack, root: string, opts: CmBuildOptions = {}): DesiredResource[] {
   const out: DesiredResource[] = [];
   for (const cm of Object.values(stack.cm).sort((a, b) => a.name.localeCompare(b.name))) {
     const adapter = ADAPTERS[cm.type];
+    const part = opts.systemKeys && sha(cmFingerprint(), JSON.stringify([cm.name, cm.type, cm.output, cm.settings]));
     const members: Member[] = [];
     const nodes: Record<string, string> = {};
     const seen = new Map<string, string>();
     const seenPillar = new Map<string, string>();
     const addresses: string[] = [];
+    // The index's key: the CM system's part and every member's key, in order (none if a member has none).
+    let index: string[] | undefined = part === undefined ? undefined : [part];
     for (const name of Object.keys(cm.members).sort()) {
       const sys = stack.systems[name];
       const node = nodeIdentity(sys);
       checkUnique(cm, sys, node.name, seen);
       if (cm.type === "salt") checkUnique(cm, sys, pillarSls(node.name), seenPillar);
-      const h = adapter.handoff(cm, node, cm.members[name].value);
       const address = handoffAddress(cm.name, name);
+      const binding = cm.members[name].value;
+      const sysKey = opts.systemKeys?.get(name);
+      const key = part !== undefined && sysKey !== undefined ? sha(part, sysKey, jsonOf(binding)) : undefined;
+      if (key === undefined) index = undefined;
+      else index?.push(name, key);
+      let cls: Member["class"], notes: string[] | undefined;
+      const nodeInputs = { name: node.name, ips: node.ips, macs: node.macs };
+      let inputs: Record<string, unknown>;
+      const rec = reusable(opts, address, key);
+      if (rec) {
+        cls = rec.class as Member["class"];
+        if (Array.isArray(rec.pluginNotes)) notes = rec.pluginNotes as string[];
+        inputs = { name: `${cm.name}.${name}`, root, cm: cm.name, type: cm.type, system: name, node: nodeInputs, class: cls, output: cm.output, fileDigests: rec.fileDigests };
+      } else {
+        const shaped = opts.shape?.(cm, name, binding);
+        const h = adapter.handoff(cm, node, shaped?.value ?? binding);
+        cls = h.class;
+        notes = shaped?.notes;
+        inputs = { name: `${cm.name}.${name}`, root, cm: cm.name, type: cm.type, system: name, node: nodeInputs, class: cls, output: cm.output, files: prefixed(cm.output, h.files) };
+      }
+      if (key !== undefined) inputs.renderKey = key;
+      // Recorded, so a reused handoff still says what the plugins did to it.
+      if (notes?.length) inputs.pluginNotes = notes;
       addresses.push(address);
-      members.push({ node, class: h.class });
+      members.push({ node, class: cls });
       nodes[node.name] = name;
       out.push({
         address, kind: "cm", name: `${cm.name}.${name}`, dependsOn: [addressOf("system", name)], secretNames: [],
-        inputs: {
-          name: `${cm.name}.${name}`, root, cm: cm.name, type: cm.type, system: name,
-          node: { name: node.name, ips: node.ips, macs: node.macs }, class: h.class, output: cm.output,
-          files: prefixed(cm.output, h.files),
-        },
+        inputs, ...(notes?.length ? { notes } : {}),
       });
     }
-    const index = adapter.index(cm, members);
+    const address = addressOf("cm", cm.name);
+    const key = index && sha(...index);
+    const rec = reusable(opts, address, key);
+    const shared = rec ? { fields: fieldsOf(rec, adapter.index(cm, []).fields), fileDigests: rec.fileDigests } : undefined;
+    const built = shared ? undefined : adapter.index(cm, members);
     out.push({
-      address: addressOf("cm", cm.name), kind: "cm-index", name: cm.name, dependsOn: addresses, secretNames: [],
+      address, kind: "cm-index", name: cm.name, dependsOn: addresses, secretNames: [],
       inputs: {
-        name: cm.name, root, type: cm.type, output: cm.output, settings: cm.settings, nodes, ...index.fields,
-        files: prefixed(cm.output, index.files),
+        name: cm.name, root, type: cm.type, output: cm.output, settings: cm.settings, nodes,
+        ...(shared ? { ...shared.fields, fileDigests: shared.fileDigests } : { ...built!.fields, files: prefixed(cm.output, built!.files) }),
+        ...(key !== undefined ? { renderKey: key } : {}),
       },
     });
   }
+  return out;
+}
+
+/** The index fields (named by an empty index's) as recorded. */
+function fieldsOf(rec: Record<string, unknown>, empty: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(empty)) if (k in rec) out[k] = rec[k];
   return out;
 }

@@ -6,25 +6,38 @@
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { sha256 } from "../util/hash.js";
 import { fileURLToPath } from "node:url";
 import type { SystemRenderInput } from "../render/types.js";
 
-let rendererHash: string | undefined;
+const fingerprints = new Map<string, string>();
 
-/** A hash of every module of the renderer, so any change to templates or renderers invalidates reuse. */
-export function rendererFingerprint(): string {
-  if (rendererHash) return rendererHash;
+/** A hash of every module below `dir` (a URL of a folder of dist/), computed once per process. */
+function codeFingerprint(dir: URL): string {
+  const known = fingerprints.get(dir.href);
+  if (known) return known;
   const h = createHash("sha256");
-  const walk = (dir: string): void => {
-    for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
-      const p = join(dir, e.name);
+  const walk = (d: string): void => {
+    for (const e of readdirSync(d, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const p = join(d, e.name);
       if (e.isDirectory()) walk(p);
       else if (/\.(js|ts)$/.test(e.name) && !e.name.endsWith(".d.ts")) h.update(e.name).update(readFileSync(p));
     }
   };
-  walk(fileURLToPath(new URL("../render/", import.meta.url)));
-  rendererHash = h.digest("hex");
-  return rendererHash;
+  walk(fileURLToPath(dir));
+  const hash = h.digest("hex");
+  fingerprints.set(dir.href, hash);
+  return hash;
+}
+
+/** A hash of every module of the renderer, so any change to templates or renderers invalidates reuse. */
+export function rendererFingerprint(): string {
+  return codeFingerprint(new URL("../render/", import.meta.url));
+}
+
+/** A hash of every module of the CM adapters, so any change to how handoffs render invalidates their reuse. */
+export function cmFingerprint(): string {
+  return codeFingerprint(new URL("../cm/", import.meta.url));
 }
 
 /** The digest of what every system of a profile shares in its render key, computed once per profile. */
@@ -32,17 +45,14 @@ export function profileRenderPart(input: Omit<SystemRenderInput, "system" | "pac
   const { profile: p, distro: d } = input;
   const text = JSON.stringify([
     rendererFingerprint(), input.serverUrl, input.answerTemplate ?? null, Object.keys(input.secretText).sort(),
-    [p.name, p.distro, p.answerFile.format, p.kernelArgs, p.packages, p.repos, p.rootPassword ?? null, p.timezone, p.locale],
+    [p.name, p.lineage, p.distro, p.answerFile.format, p.kernelArgs, p.packages, p.repos, p.rootPassword ?? null, p.timezone, p.locale],
     [d.name, d.os, d.arch, d.kernel, d.initrd, d.installTree ?? null],
     input.repos.map((r) => [r.name, r.url, r.suite ?? null, r.components, r.gpgKey ?? null]),
   ]);
-  return createHash("sha256").update(text).digest("base64url");
+  return sha256(text, "base64url");
 }
 
 /** The key under which a system's rendering is recorded: profile part plus the system's own render-relevant fields. */
 export function renderKey(profilePart: string, s: SystemRenderInput["system"], packages: string[]): string {
-  return createHash("sha256")
-    .update(profilePart)
-    .update(JSON.stringify([s.name, s.hostname, s.netboot, s.netbootOnce ?? false, s.kernelArgs, s.interfaces, s.attributes, packages]))
-    .digest("base64url");
+  return sha256(profilePart + JSON.stringify([s.name, s.hostname, s.netboot, s.netbootOnce ?? false, s.kernelArgs, s.interfaces, s.attributes, packages]), "base64url");
 }

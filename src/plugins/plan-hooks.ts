@@ -4,7 +4,6 @@
  * use; a failure names the plugin, the hook and the target and fails the plan before anything is
  * written. What each plugin changed becomes a `by plugin NAME: ...` note on the resource.
  */
-import { createHash } from "node:crypto";
 import { diffLines } from "diff";
 import { ADAPTERS } from "../cm/adapters.js";
 import { handoffAddress } from "../cm/identity.js";
@@ -13,6 +12,7 @@ import { targetAttributes } from "../compat/attributes.js";
 import type { Distro, Profile, Stack, System } from "../model/stack.js";
 import { answerFilePath, nocloudDir } from "../render/paths.js";
 import { jsonEqual } from "../util/equal.js";
+import { sha256 } from "../util/hash.js";
 import { cloneData, isPlainObject } from "../util/merge.js";
 import type { PlanContext, PlanHookName } from "./api.js";
 import { PluginHookError } from "./errors.js";
@@ -155,7 +155,7 @@ export class SystemPlugins {
 
   /** The render-reuse key of the system with its plugins: code, names and options count. */
   key(base: string): string {
-    return createHash("sha256").update(base).update(this.plugins[0].codeHash).update(JSON.stringify(this.plugins.map((p) => [p.name, p.options]))).digest("base64url");
+    return sha256(base + this.plugins[0].codeHash + JSON.stringify(this.plugins.map((p) => [p.name, p.options])), "base64url");
   }
 
   /** Runs answerFile and files hooks over the rendered files (path -> content); returns the new map. */
@@ -235,10 +235,11 @@ export class PluginSet {
   }
 
   /** Fails when a file a plugin added is also a file of another resource (a boot config, a CM artifact). */
-  private checkClaims(resources: Built[]): void {
+  checkClaims(resources: Built[]): void {
     if (!this.claimed.size) return;
     for (const r of resources) {
-      const files = r.inputs.files as Record<string, string> | undefined;
+      // A reused rendering carries its files' digests alone: their paths are the same.
+      const files = (r.inputs.files ?? r.inputs.fileDigests) as Record<string, string> | undefined;
       for (const path in files ?? {}) {
         const c = this.claimed.get(path);
         if (c && c.target !== r.address) throw new PluginHookError(c.plugin, "files", c.target, `${path} is already a file of ${r.address}; a plugin adds files, it does not replace them`, "plugin.bad-result");
@@ -259,47 +260,22 @@ export class PluginSet {
   }
 
   /**
-   * The last step of a build: the CM resources with plugin-shaped bindings (built by `build`, notes
-   * attached), after checking that no file a plugin added belongs to another of the resources (`built`
-   * so far, or the CM ones).
+   * The plugins' cm hooks over the bindings of `stack`'s systems (graph/cm.ts calls it for each handoff it
+   * renders); undefined when no plugin has a cm hook.
    */
-  finish<R extends Built>(built: Built[], stack: Stack, build: (s: Stack) => R[]): R[] {
-    const cmResources = this.shapeCm(stack, build);
-    this.checkClaims([...built, ...cmResources]);
-    return cmResources;
-  }
-
-  private shapeCm<R extends Built>(stack: Stack, build: (s: Stack) => R[]): R[] {
-    if (!this.shaping.some((p) => p.definition.cm)) return build(stack);
-    const notes = new Map<string, string[]>();
-    const cm: Record<string, CmSystem> = {};
+  cmShaper(stack: Stack): ((cm: CmSystem, system: string, binding: Record<string, unknown>) => { value: Record<string, unknown>; notes: string[] } | undefined) | undefined {
+    if (!this.shaping.some((p) => p.definition.cm)) return undefined;
     // One selection (and one plan context) per system, however many CM systems it is handed to.
     const bySystem = new Map<string, SystemPlugins | undefined>();
-    const hooksOf = (sysName: string): SystemPlugins | undefined => {
-      if (bySystem.has(sysName)) return bySystem.get(sysName);
-      const sys = stack.systems[sysName];
-      const profile = stack.profiles[sys.profile];
-      const hooks = this.forSystemCm(sys, profile, stack.distros[profile.distro]);
-      bySystem.set(sysName, hooks);
-      return hooks;
-    };
-    for (const [name, c] of Object.entries(stack.cm)) {
-      const members = { ...c.members };
-      for (const [sysName, binding] of Object.entries(c.members)) {
-        const hooks = hooksOf(sysName);
-        const shaped = hooks?.shapeBinding(c, binding.value);
-        if (!shaped) continue;
-        members[sysName] = { ...binding, value: shaped.value };
-        notes.set(handoffAddress(name, sysName), shaped.notes);
+    return (cm, sysName, binding) => {
+      let hooks = bySystem.get(sysName);
+      if (!bySystem.has(sysName)) {
+        const sys = stack.systems[sysName];
+        const profile = stack.profiles[sys.profile];
+        bySystem.set(sysName, (hooks = this.forSystemCm(sys, profile, stack.distros[profile.distro])));
       }
-      cm[name] = { ...c, members };
-    }
-    const out = build({ ...stack, cm });
-    for (const r of out) {
-      const n = notes.get(r.address);
-      if (n) r.notes = [...(r.notes ?? []), ...n];
-    }
-    return out;
+      return hooks?.shapeBinding(cm, binding);
+    };
   }
 
   private forSystemCm(sys: System, profile: Profile, distro: Distro): SystemPlugins | undefined {

@@ -3,9 +3,9 @@
  * as markers) instead of the text. A 100,000-system state with every boot config and answer file in it
  * would not fit in one JavaScript string; the digests are enough to tell whether a file changed.
  */
-import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { secretMarker } from "../secrets/secrets.js";
+import { sha256 } from "../util/hash.js";
 import { pathInside } from "../util/safe-path.js";
 
 type Props = Record<string, unknown>;
@@ -13,7 +13,7 @@ type Props = Record<string, unknown>;
 /** sha256 (base64url) of each file's rendered text. */
 export function fileDigests(files: Record<string, string>): Record<string, string> {
   const out: Record<string, string> = Object.create(null);
-  for (const path in files) out[path] = createHash("sha256").update(files[path]).digest("base64url");
+  for (const path in files) out[path] = sha256(files[path], "base64url");
   return out;
 }
 
@@ -43,5 +43,5 @@ export function recordedText(root: string, rel: string, digest: string, secrets:
     return undefined;
   }
   for (const [name, value] of Object.entries(secrets)) if (value && text.includes(value)) text = text.split(value).join(secretMarker(name));
-  return createHash("sha256").update(text).digest("base64url") === digest ? text : undefined;
+  return sha256(text, "base64url") === digest ? text : undefined;
 }

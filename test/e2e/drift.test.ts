@@ -88,6 +88,20 @@ describe("bootplan drift, refresh in plan, restore in apply", () => {
     expect(after.stdout).toContain("No drift: 29 recorded resources match what is there.");
   });
 
+  it("repairs a CM artifact edited by hand: the handoff's recorded rendering is rendered again to show the diff", async () => {
+    const d = await applied();
+    const node = "cm/puppet-prod/nodes/web01.lab.example.yaml";
+    const text = readFileSync(at(d, node), "utf8");
+    writeFileSync(at(d, node), text.replace("production", "hacked"));
+    const plan = await runCli(["plan", d, "--no-color", "--detailed-exitcode"]);
+    expect(plan.code).toBe(2);
+    expect(plan.stdout).toContain("~ cm.puppet-prod.web01 (changed outside bootplan)");
+    expect(plan.stdout).toMatch(/^ +-environment: "?hacked"?$/m);
+    expect(plan.stdout).toMatch(/^ +\+environment: "?production"?$/m);
+    expect((await runCli(["apply", d, "--auto-approve"])).code).toBe(0);
+    expect(readFileSync(at(d, node), "utf8")).toBe(text);
+  });
+
   it("never shows a secret from the file on disk: it is turned back into its marker and masked", async () => {
     const d = await applied();
     const file = at(d, "http/answers/web01.cfg");

@@ -99,6 +99,29 @@ describe("the lab's plugins", () => {
     expect(edited.changes[0].notes).toEqual(["by plugin serial-console: kernel arguments + console=ttyS1,115200n8", "by plugin notify: runs afterProvision at apply"]);
   });
 
+  it("hand over what they shaped again when a handoff is reused, and re-shape it when their options or the CM settings change", async () => {
+    const d = lab();
+    await apply(d);
+    // A change elsewhere in web02: its handoffs' recorded renderings stand, and keep the plugin's class.
+    editStackFile(d, "systems.yaml", /(\n  web02:\n(?: {4}.*\n)*? {4}profile: \S+\n)/, "$1    kernelArgs: [quiet]\n");
+    const other = await planJson(d);
+    expect(other.changes.map((c) => c.address)).toEqual(["system.web02"]);
+    editStackFile(d, "stack.yaml", "raid-layout: {}", "raid-layout: {options: {puppetClass: profile::raid}}");
+    const plan = await planJson(d);
+    const cm = plan.changes.filter((c) => c.kind === "cm");
+    expect(cm.map((c) => c.address)).toEqual(["cm.puppet-prod.db01", "cm.puppet-prod.web02"]);
+    expect(cm[0].notes).toEqual(["by plugin raid-layout: classes"]);
+    await apply(d);
+    expect(readFileSync(root(d, "cm/puppet-prod/nodes/db01.lab.example.yaml"), "utf8")).toMatch(/- "profile::raid"/);
+    expect((await runCli(["plan", d, "--detailed-exitcode"])).code).toBe(0);
+    editStackFile(d, "cm.yaml", "environment: production", "environment: staging");
+    const settings = await planJson(d);
+    expect(settings.changes.map((c) => c.address)).toEqual(["cm.puppet-prod", "cm.puppet-prod.db01", "cm.puppet-prod.legacy01", "cm.puppet-prod.web01", "cm.puppet-prod.web02"]);
+    await apply(d);
+    expect(readFileSync(root(d, "cm/puppet-prod/nodes/db01.lab.example.yaml"), "utf8")).toMatch(/^environment: "?staging"?$/m);
+    expect(readFileSync(root(d, "cm/puppet-prod/nodes/db01.lab.example.yaml"), "utf8")).toMatch(/- "profile::raid"/);
+  });
+
   itDebconf("keep the preseed valid for debconf-set-selections", async () => {
     const d = lab();
     await apply(d);
