@@ -46,7 +46,7 @@ export interface CmBuildOptions {
   shape?: (cm: CmSystem, system: string, binding: Record<string, unknown>) => ShapedBinding | undefined;
 }
 
-const sha = (...parts: string[]): string => sha256(parts.join("\0"), "base64url");
+const sha = (parts: string[]): string => sha256(parts.join("\0"), "base64url");
 
 // Members that add nothing of their own share their profile's merged binding (cm/resolve.ts): one text each.
 const bindingText = new WeakMap<object, string>();
@@ -72,7 +72,7 @@ export function buildCmResources(stack: Stack, root: string, opts: CmBuildOption
   const out: DesiredResource[] = [];
   for (const cm of Object.values(stack.cm).sort((a, b) => a.name.localeCompare(b.name))) {
     const adapter = ADAPTERS[cm.type];
-    const part = opts.systemKeys && sha(cmFingerprint(), JSON.stringify([cm.name, cm.type, cm.output, cm.settings]));
+    const part = opts.systemKeys && sha([cmFingerprint(), JSON.stringify([cm.name, cm.type, cm.output, cm.settings])]);
     const members: Member[] = [];
     const nodes: Record<string, string> = {};
     const seen = new Map<string, string>();
@@ -88,7 +88,7 @@ export function buildCmResources(stack: Stack, root: string, opts: CmBuildOption
       const address = handoffAddress(cm.name, name);
       const binding = cm.members[name].value;
       const sysKey = opts.systemKeys?.get(name);
-      const key = part !== undefined && sysKey !== undefined ? sha(part, sysKey, jsonOf(binding)) : undefined;
+      const key = part !== undefined && sysKey !== undefined ? sha([part, sysKey, jsonOf(binding)]) : undefined;
       if (key === undefined) index = undefined;
       else index?.push(name, key);
       let cls: Member["class"], notes: string[] | undefined;
@@ -118,7 +118,8 @@ export function buildCmResources(stack: Stack, root: string, opts: CmBuildOption
       });
     }
     const address = addressOf("cm", cm.name);
-    const key = index && sha(...index);
+    // An array, not arguments: 100,000 members are more arguments than a call may take.
+    const key = index && sha(index);
     const rec = reusable(opts, address, key);
     const shared = rec ? { fields: fieldsOf(rec, adapter.index(cm, []).fields), fileDigests: rec.fileDigests } : undefined;
     const built = shared ? undefined : adapter.index(cm, members);
