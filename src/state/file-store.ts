@@ -4,6 +4,7 @@ import { randomUUID } from "node:crypto";
 import { basename, dirname, join } from "node:path";
 import { InternalError, StateError } from "../errors.js";
 import { writeFileAtomic } from "../util/atomic.js";
+import { readTextFile } from "../util/read-text.js";
 import { writeEncIndex } from "../cm/enc-index.js";
 import {
   applyEvent,
@@ -117,7 +118,7 @@ export class FileStateStore implements StateStore {
   private readCommitted(): StateDocument | undefined {
     let text: string;
     try {
-      text = fs.readFileSync(this.path, "utf8");
+      text = readTextFile(this.path);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
       throw new StateError("state.unreadable", `cannot read state file ${this.path}: ${oneLine((err as Error).message)}`);
