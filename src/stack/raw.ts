@@ -1,8 +1,7 @@
 /** Reads a stack directory into raw, schema-valid entries, each remembering the file and path it came from. */
-import { existsSync, lstatSync, statSync } from "node:fs";
+import { existsSync, lstatSync, readFileSync, statSync } from "node:fs";
 import { isAbsolute, join, relative, resolve } from "node:path";
 import { StackError, StackErrors } from "../errors.js";
-import { readTextFile } from "../util/read-text.js";
 import { discoverStackFiles, includePatternProblem, type StackFileProblem } from "./discover.js";
 import { validateStackFile } from "./schema.js";
 import { locate, parseYamlFile, type DocPath, type YamlFile } from "./yaml.js";
@@ -56,7 +55,7 @@ export function readRawStack(dirArg: string, displayBase?: string): RawStack {
     const abs = join(dir, rel);
     let text: string;
     try {
-      text = readTextFile(abs);
+      text = readFileSync(abs, "utf8");
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code ?? "error";
       const hint = code === "EACCES" || code === "EPERM" ? "; check its permissions" : "";

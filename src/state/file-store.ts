@@ -4,7 +4,6 @@ import { randomUUID } from "node:crypto";
 import { basename, dirname, join } from "node:path";
 import { InternalError, StateError } from "../errors.js";
 import { writeFileAtomic } from "../util/atomic.js";
-import { readTextFile } from "../util/read-text.js";
 import { writeEncIndex } from "../cm/enc-index.js";
 import {
   applyEvent,
@@ -118,7 +117,7 @@ export class FileStateStore implements StateStore {
   private readCommitted(): StateDocument | undefined {
     let text: string;
     try {
-      text = readTextFile(this.path);
+      text = fs.readFileSync(this.path, "utf8");
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
       throw new StateError("state.unreadable", `cannot read state file ${this.path}: ${oneLine((err as Error).message)}`);

@@ -29,24 +29,17 @@ function sameFileHere(abs: string, stackDir: string): string | undefined {
   return undefined;
 }
 
-const BOOT_FILES = ["kernel", "initrd"] as const;
-
 /** Rewrites absolute `root` and hosted `source` paths in place; returns how many records changed. */
 export function relativizeRecordedPaths(doc: StateDocument, stackDir: string, wantedRoot: string): number {
   let changed = 0;
-  // Every plan reads every record through here: a plain loop, boot files looked at only where recorded.
-  for (const address in doc.resources) {
-    const o = doc.resources[address].outputs;
+  for (const rec of Object.values(doc.resources)) {
+    const o = rec.outputs;
     let touched = false;
     if (typeof o.root === "string" && isAbsolute(o.root)) {
       o.root = relativePath(o.root, stackDir, wantedRoot);
       touched = true;
     }
-    if (o.kernel === undefined && o.initrd === undefined) {
-      if (touched) changed++;
-      continue;
-    }
-    for (const k of BOOT_FILES) {
+    for (const k of ["kernel", "initrd"]) {
       const f = o[k] as { source?: unknown } | undefined;
       if (f && typeof f.source === "string" && isAbsolute(f.source)) {
         const rel = relativePath(f.source, stackDir);
