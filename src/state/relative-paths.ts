@@ -29,17 +29,24 @@ function sameFileHere(abs: string, stackDir: string): string | undefined {
   return undefined;
 }
 
+const BOOT_FILES = ["kernel", "initrd"] as const;
+
 /** Rewrites absolute `root` and hosted `source` paths in place; returns how many records changed. */
 export function relativizeRecordedPaths(doc: StateDocument, stackDir: string, wantedRoot: string): number {
   let changed = 0;
-  for (const rec of Object.values(doc.resources)) {
-    const o = rec.outputs;
+  // Every plan reads every record through here: a plain loop, boot files looked at only where recorded.
+  for (const address in doc.resources) {
+    const o = doc.resources[address].outputs;
     let touched = false;
     if (typeof o.root === "string" && isAbsolute(o.root)) {
       o.root = relativePath(o.root, stackDir, wantedRoot);
       touched = true;
     }
-    for (const k of ["kernel", "initrd"]) {
+    if (o.kernel === undefined && o.initrd === undefined) {
+      if (touched) changed++;
+      continue;
+    }
+    for (const k of BOOT_FILES) {
       const f = o[k] as { source?: unknown } | undefined;
       if (f && typeof f.source === "string" && isAbsolute(f.source)) {
         const rel = relativePath(f.source, stackDir);
