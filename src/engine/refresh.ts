@@ -71,8 +71,10 @@ export function compareRead(address: string, rec: ResourceRecord, read: Record<s
 
 /** The secret values one recorded resource's files may hold (named by its recorded digests). */
 function secretsOf(rec: ResourceRecord, all: Record<string, string>): Record<string, string> {
-  const names = Object.keys((rec.outputs.secretDigests ?? {}) as Record<string, string>);
-  return Object.fromEntries(names.filter((n) => n in all).map((n) => [n, all[n]]));
+  const digests = rec.outputs.secretDigests as Record<string, string> | undefined;
+  const out: Record<string, string> = {};
+  for (const n in digests) if (n in all) out[n] = all[n];
+  return out;
 }
 
 /** Reads one recorded resource back through its provider. */

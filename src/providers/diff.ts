@@ -15,10 +15,9 @@ export function diffProps(
   deleteBeforeReplace = false,
 ): pulumi.dynamic.DiffResult {
   const changed: string[] = [];
-  for (const k of new Set([...Object.keys(olds), ...Object.keys(news)])) {
-    if (IGNORED.has(k)) continue;
-    if (!jsonEqual(olds[k], news[k])) changed.push(k);
-  }
+  // Every resource of every plan comes through here: keys of both sides without building a set of them.
+  for (const k in olds) if (!IGNORED.has(k) && !jsonEqual(olds[k], news[k])) changed.push(k);
+  for (const k in news) if (!(k in olds) && !IGNORED.has(k) && news[k] !== undefined) changed.push(k);
   if (("files" in olds || "fileDigests" in olds || "files" in news || "fileDigests" in news) && !jsonEqual(digestsOf(olds) ?? {}, digestsOf(news) ?? {})) changed.push("files");
   const replaces = changed.filter((k) => replaceOn.includes(k));
   return { changes: changed.length > 0, replaces, deleteBeforeReplace: replaces.length > 0 && deleteBeforeReplace, stables: [] };
