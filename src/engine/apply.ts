@@ -91,7 +91,18 @@ async function runOne(c: PlannedChange, plan: ExecutablePlan, writer: StateWrite
 }
 
 /**
- * Applies every change of the plan. A failed operation skips what depends on it (transitively);
+ * Drops what a finished operation needed from the plan: its inputs (the rendered text of its files) and
+ * its change's diffs. The state grows as the plan is carried out; without this, a first apply of
+ * 100,000 systems would hold both whole at its end.
+ */
+function release(plan: ExecutablePlan, c: PlannedChange): void {
+  delete plan.inputs[c.address];
+  c.files = [];
+  c.fields = [];
+}
+
+/**
+ * Applies every change of the plan, which it consumes: a finished operation's inputs and diffs are dropped. A failed operation skips what depends on it (transitively);
  * independent work goes on, so one unreachable machine does not hold up the rest of the fleet.
  */
 export async function applyPlan(plan: ExecutablePlan, writer: StateWriter, opts: ApplyOptions): Promise<ApplyResult> {
@@ -118,6 +129,7 @@ export async function applyPlan(plan: ExecutablePlan, writer: StateWriter, opts:
     const p = runOne(c, plan, writer, opts).then(
       () => {
         result.done++;
+        release(plan, c);
         opts.onEvent?.({ type: "done", address, action: c.action, ms: performance.now() - t0 });
         for (const next of released.get(address) ?? []) {
           const left = remaining.get(next)! - 1;

@@ -114,14 +114,17 @@ export function driftFileChanges(drift: ResourceDrift, after: Record<string, str
   return drift.files.map((f) => {
     const next = after?.[f.path];
     if (f.status === "missing") {
-      const c = next === undefined ? { path: f.path, action: "create" as const, added: 0, removed: 0, diff: `${f.path} is missing on disk; ${what}\n` } : fileChange(f.path, undefined, next);
-      return { ...c, drift: "missing" as const };
+      const c: FileChange = next === undefined ? { path: f.path, action: "create", added: 0, removed: 0, diff: `${f.path} is missing on disk; ${what}\n` } : fileChange(f.path, undefined, next);
+      c.drift = "missing";
+      return c;
     }
     if (f.text === undefined || next === undefined) {
       return { path: f.path, action: "update" as const, added: 0, removed: 0, diff: maskSecrets(binaryNote(f, what)), drift: "changed" as const };
     }
     // `next` holds secret markers where secrets go: a line of the same shape on disk is masked, even
     // when its secret was rotated since (the state keeps no text to compare shapes with).
-    return { ...fileChange(f.path, concealByShape(f.text, next), next), drift: "changed" as const };
+    const c = fileChange(f.path, concealByShape(f.text, next), next);
+    c.drift = "changed";
+    return c;
   });
 }
