@@ -13,9 +13,9 @@ import { formatPosition, StackError, StackErrors, type SourcePosition } from "..
 import type { Stack } from "../model/stack.js";
 import { formatDocPath } from "../stack/yaml.js";
 import { sha256Hex } from "../util/hash.js";
-import { validators } from "../util/validators.js";
 import type { ApplyHookName, PlanHookName, PluginDefinition } from "./api.js";
 import { PluginLoadError } from "./errors.js";
+import { optionsValidator } from "./options-validator.js";
 import { compileSelector, type CompiledSelector } from "./selector.js";
 import type { PluginRef } from "./types.js";
 
@@ -115,36 +115,8 @@ export async function definitionOf(ref: Pick<PluginRef, "name" | "file" | "rel">
   return def;
 }
 
-type Ajv = import("ajv/dist/2020.js").Ajv2020;
-let sharedAjv: Ajv | undefined;
-
-/** A fresh validator instance with formats (ajv is loaded only when some plugin takes options). */
-function newAjv(): Ajv {
-  const { Ajv2020 } = require("ajv/dist/2020.js") as typeof import("ajv/dist/2020.js");
-  const addFormats = require("ajv-formats") as typeof import("ajv-formats").default;
-  // Schemas are checked against the precompiled meta-schema first (optionsValidator).
-  const ajv = new Ajv2020({ allErrors: true, strict: false, useDefaults: true, validateSchema: false });
-  addFormats(ajv);
-  return ajv;
-}
-
-/**
- * Compiles a plugin's options schema. Plugins share one validator instance (each new one compiles the
- * JSON Schema meta-schema again, ~30 ms); a schema with its own `$id` gets a fresh one, so two plugins
- * naming the same `$id` cannot collide.
- */
-function optionsValidator(schema: import("ajv/dist/2020.js").AnySchemaObject): import("ajv/dist/2020.js").ValidateFunction {
-  const meta = validators("json-schema").doc;
-  if (!meta(schema)) {
-    const e = meta.errors![0];
-    throw new Error(`${e.instancePath || "(the schema)"} ${e.message}`);
-  }
-  if ("$id" in schema) return newAjv().compile(schema);
-  return (sharedAjv ??= newAjv()).compile(schema);
-}
-
 /** Validates options against the plugin's schema (defaults filled in); errors at the stack position of the option. */
-function validateOptions(ref: PluginRef, def: PluginDefinition): { options: Record<string, unknown>; errors: StackError[] } {
+function validateOptions(ref: PluginRef, def: PluginDefinition, cache: string | false): { options: Record<string, unknown>; errors: StackError[] } {
   const options = structuredClone(ref.options ?? {}) as Record<string, unknown>;
   const where = (path: (string | number)[]): SourcePosition | undefined =>
     ref.at ? ref.at(ref.options === undefined ? [] : ["options", ...path]) : { file: ref.rel, line: 1, column: 1 };
@@ -158,7 +130,7 @@ function validateOptions(ref: PluginRef, def: PluginDefinition): { options: Reco
   }
   let validate;
   try {
-    validate = optionsValidator(def.optionsSchema);
+    validate = optionsValidator(def.optionsSchema, cache);
   } catch (err) {
     throw new PluginLoadError(`${ref.rel}: plugin ${ref.name}: optionsSchema is not a valid JSON Schema: ${(err as Error).message}`);
   }
@@ -190,7 +162,7 @@ async function loadOne(ref: PluginRef, codeHash: string, errors: StackError[], c
   problems.push(...selectorProblems.map((p) => `appliesTo: ${p}`));
   if (problems.length) throw new PluginLoadError(`${ref.rel}: plugin ${ref.name}: ${problems[0]}${problems.length > 1 ? ` (and ${problems.length - 1} more)` : ""}`);
   const definition = def as unknown as PluginDefinition;
-  const v = validateOptions(ref, definition);
+  const v = validateOptions(ref, definition, cache);
   errors.push(...v.errors);
   return { name: ref.name, version: definition.version, rel: ref.rel, definition, options: v.options, selector, codeHash };
 }

@@ -228,6 +228,22 @@ describe("broken plugins and bad options", () => {
     ]);
   });
 
+  it("are checked the same by the validator kept in the plugin cache as by one compiled afresh", async () => {
+    const d = lab();
+    expect((await runCli(["plan", d])).code).toBe(0);
+    const cache = join(d, ".bootplan/state.json.plugin-cache");
+    expect(readdirSync(cache).filter((f) => f.startsWith("options-"))).toHaveLength(3);
+    editStackFile(d, "stack.yaml", "options: {port: ttyS1, speed: 115200}", "options: {port: ttyS1, speed: 12345, parity: even}");
+    const fresh = await runCli(["validate", d]); // compiles in memory
+    const kept = await runCli(["plan", d]); // loads the compiled validators the first plan kept
+    expect(kept.code).toBe(1);
+    expect(kept.stderr).toBe(fresh.stderr);
+    expect(kept.stderr).toContain('must NOT have additional properties "parity"');
+    // A damaged entry is compiled again, not trusted.
+    for (const f of readdirSync(cache).filter((x) => x.startsWith("options-"))) writeFileSync(join(cache, f), "module.exports = {");
+    expect((await runCli(["plan", d])).stderr).toBe(fresh.stderr);
+  });
+
   it("a stack entry naming a plugin that does not exist points at the entry", async () => {
     const d = lab();
     editStackFile(d, "stack.yaml", "plugins:\n", "plugins:\n  raid: {}\n");
