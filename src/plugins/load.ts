@@ -75,7 +75,8 @@ function compileCache(stack: Stack): string | false {
  * TypeScript loads Babel and costs ~200 ms a run; the compiled code is kept in `cache` when there is one.
  */
 async function importModule(file: string, cache: string | false): Promise<unknown> {
-  const { createJiti } = (await import("jiti")) as typeof import("jiti");
+  // Required, not imported: an ES import of jiti's CommonJS core makes Node scan its 190 KB for export names.
+  const { createJiti } = require("jiti") as typeof import("jiti");
   const jiti = createJiti(import.meta.url, { fsCache: cache, moduleCache: false, alias: { "bootplan/plugin": apiModule() } });
   return jiti.import(file);
 }

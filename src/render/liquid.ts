@@ -3,7 +3,8 @@
  * an error, never an empty string), sandboxed (no file system: include/render/layout always fail),
  * and caching each template's parse, because a fleet renders the same few templates thousands of times.
  */
-import { Liquid, type FS, type Template } from "liquidjs";
+import { createRequire } from "node:module";
+import type { FS, Liquid, Template } from "liquidjs";
 import { RenderError } from "./errors.js";
 import { kickstartWord, oneLine, yamlValue } from "./escape.js";
 
@@ -29,30 +30,42 @@ export const TEMPLATE_RENDER_LIMIT_MS = 5_000;
 /** Most memory one render may allocate for strings and arrays (liquid's own accounting, in units of characters/items). */
 export const TEMPLATE_MEMORY_LIMIT = 64_000_000;
 
-const engine = new Liquid({
-  // A template from a stack may loop or grow without end: liquid stops it, so plan fails instead of hanging.
-  parseLimit: TEMPLATE_PARSE_LIMIT,
-  renderLimit: TEMPLATE_RENDER_LIMIT_MS,
-  memoryLimit: TEMPLATE_MEMORY_LIMIT,
-  strictVariables: true,
-  strictFilters: true,
-  ownPropertyOnly: true,
-  relativeReference: false,
-  dynamicPartials: false,
-  root: [],
-  partials: [],
-  layouts: [],
-  fs: NO_FILES,
-  // Trim only up to the first newline after `-%}`, so the next line's indentation (YAML) survives.
-  greedy: false,
-});
+let shared: Liquid | undefined;
 
-/** `one_line`: the value as text; fails on newlines and control characters (kickstart, preseed). */
-engine.registerFilter("one_line", (v: unknown) => oneLine(v));
-/** `ks`: one kickstart word, quoted the way pykickstart's shlex reads it back. */
-engine.registerFilter("ks", (v: unknown) => kickstartWord(v));
-/** `yaml_value`: any value as JSON-style YAML (double-quoted strings, flow lists/maps). */
-engine.registerFilter("yaml_value", (v: unknown) => yamlValue(v));
+/**
+ * The engine, made on first use: a plan that reuses every recorded rendering (the usual no-op plan)
+ * never loads liquid, ~180 KB of code that costs ~40 ms to load. Required, not imported: an ES import
+ * of a CommonJS module makes Node scan its whole source for export names first.
+ */
+function engine(): Liquid {
+  if (shared) return shared;
+  const { Liquid } = createRequire(import.meta.url)("liquidjs") as typeof import("liquidjs");
+  const e = new Liquid({
+    // A template from a stack may loop or grow without end: liquid stops it, so plan fails instead of hanging.
+    parseLimit: TEMPLATE_PARSE_LIMIT,
+    renderLimit: TEMPLATE_RENDER_LIMIT_MS,
+    memoryLimit: TEMPLATE_MEMORY_LIMIT,
+    strictVariables: true,
+    strictFilters: true,
+    ownPropertyOnly: true,
+    relativeReference: false,
+    dynamicPartials: false,
+    root: [],
+    partials: [],
+    layouts: [],
+    fs: NO_FILES,
+    // Trim only up to the first newline after `-%}`, so the next line's indentation (YAML) survives.
+    greedy: false,
+  });
+  /** `one_line`: the value as text; fails on newlines and control characters (kickstart, preseed). */
+  e.registerFilter("one_line", (v: unknown) => oneLine(v));
+  /** `ks`: one kickstart word, quoted the way pykickstart's shlex reads it back. */
+  e.registerFilter("ks", (v: unknown) => kickstartWord(v));
+  /** `yaml_value`: any value as JSON-style YAML (double-quoted strings, flow lists/maps). */
+  e.registerFilter("yaml_value", (v: unknown) => yamlValue(v));
+  shared = e;
+  return e;
+}
 
 const MAX_CACHED = 256;
 const parsed = new Map<string, Template[]>();
@@ -67,7 +80,7 @@ export function compileTemplate(source: string): Template[] {
   let tpl = parsed.get(source);
   if (tpl) return tpl;
   try {
-    tpl = engine.parse(source);
+    tpl = engine().parse(source);
   } catch (err) {
     throw new RenderError("render.template-syntax", limitMessage(firstLine(err)));
   }
@@ -81,7 +94,7 @@ export function compileTemplate(source: string): Template[] {
 export function renderTemplate(source: string, variables: object): string {
   const tpl = compileTemplate(source);
   try {
-    return engine.renderSync(tpl, variables) as string;
+    return engine().renderSync(tpl, variables) as string;
   } catch (err) {
     throw new RenderError("render.template", limitMessage(firstLine(err)));
   }
