@@ -1,7 +1,7 @@
 /** How apply reports plugins' apply-time hooks: a line per hook run as the hooks finish (the first ones of each, on a large fleet). */
 import pc from "picocolors";
 import { ApplyHookRunner, type ApplyHookPlan, type HookEvent } from "../plugins/apply-hooks.js";
-import type { LoadedPlugin } from "../plugins/load.js";
+import { pluginCache, type LoadedPlugin } from "../plugins/load.js";
 import type { CliConfig } from "./options.js";
 import type { Io } from "./output.js";
 
@@ -49,10 +49,11 @@ export class HookLog {
 }
 
 /** The runner of a plan's apply-time hooks, printing runs on `io`; `finish` prints what was only counted. */
-export async function applyHookRunner(plan: ApplyHookPlan, stackDir: string, loaded: LoadedPlugin[] | undefined, opts: Pick<CliConfig, "color" | "progress">, io: Io): Promise<{ runner: ApplyHookRunner; finish: () => void }> {
+export async function applyHookRunner(plan: ApplyHookPlan, at: { stackDir: string; statePath: string }, loaded: LoadedPlugin[] | undefined, opts: Pick<CliConfig, "color" | "progress">, io: Io): Promise<{ runner: ApplyHookRunner; finish: () => void }> {
   const log = new HookLog(!!opts.color && io.isTty);
   const runner = await ApplyHookRunner.create(plan, {
-    stackDir, env: io.env, loaded,
+    // A saved plan's apply loads the plugins afresh: from the compile cache its plan filled, as plan does.
+    stackDir: at.stackDir, cache: loaded ? false : pluginCache(at.statePath), env: io.env, loaded,
     onEvent: (e) => {
       // With --progress json, stdout carries only JSON events: every hook run is one more.
       if (opts.progress === "json") return io.out(JSON.stringify({ type: "hook", ...e }) + "\n");

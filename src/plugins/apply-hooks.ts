@@ -109,12 +109,15 @@ export class ApplyHookRunner {
     private readonly onEvent?: (e: HookEvent) => void,
   ) {}
 
-  /** Loads the plan's plugin modules from `stackDir` (or takes them from `loaded`, when the stack was just loaded). */
-  static async create(plan: ApplyHookPlan, opts: { stackDir: string; env: Record<string, string | undefined>; loaded?: LoadedPlugin[]; onEvent?: (e: HookEvent) => void }): Promise<ApplyHookRunner> {
+  /**
+   * Loads the plan's plugin modules from `stackDir`, compiled code kept in `cache` (the plugin cache
+   * folder, or false), or takes them from `loaded` when the stack was just loaded.
+   */
+  static async create(plan: ApplyHookPlan, opts: { stackDir: string; cache: string | false; env: Record<string, string | undefined>; loaded?: LoadedPlugin[]; onEvent?: (e: HookEvent) => void }): Promise<ApplyHookRunner> {
     const defs = new Map<string, PluginDefinition>();
     for (const [name, p] of Object.entries(plan.plugins)) {
       const have = opts.loaded?.find((l) => l.name === name && l.rel === p.rel);
-      defs.set(name, have ? have.definition : ((await definitionOf({ name, rel: p.rel, file: join(opts.stackDir, p.rel) })) as unknown as PluginDefinition));
+      defs.set(name, have ? have.definition : ((await definitionOf({ name, rel: p.rel, file: join(opts.stackDir, p.rel) }, opts.cache)) as unknown as PluginDefinition));
     }
     return new ApplyHookRunner(plan, defs, opts.env, opts.onEvent);
   }

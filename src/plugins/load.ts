@@ -53,8 +53,8 @@ function apiModule(): string {
  * was compiled from, so an edited plugin is compiled afresh. False (compile every time) when the folder cannot be made or
  * written (a read-only checkout) or is a link.
  */
-function compileCache(stack: Stack): string | false {
-  const dir = `${stack.state.path}.plugin-cache`;
+export function pluginCache(statePath: string): string | false {
+  const dir = `${statePath}.plugin-cache`;
   try {
     mkdirSync(dirname(dir), { recursive: true });
     try {
@@ -178,7 +178,7 @@ export async function loadPlugins(stack: Stack, { cache: useCache = true }: { ca
   const codeHash = pluginCodeHash(stack);
   const errors: StackError[] = [];
   const out: LoadedPlugin[] = [];
-  const cache = useCache && compileCache(stack);
+  const cache = useCache && pluginCache(stack.state.path);
   for (const ref of refs) {
     const p = await loadOne(ref, codeHash, errors, cache);
     if (p) out.push(p);

@@ -84,7 +84,7 @@ async function settleNoChanges(store: StateStore, plan: ExecutablePlan, io: Io, 
 type Execution = Pick<Session, "store" | "secrets" | "plugins" | "runtime"> & { statePath: string; stackDir: string };
 
 async function execute(s: Execution, plan: ExecutablePlan, opts: CliConfig, io: Io, executor: Executor): Promise<number> {
-  const hooks = plan.applyHooks ? await applyHookRunner(plan.applyHooks, s.stackDir, s.plugins, opts, io) : undefined;
+  const hooks = plan.applyHooks ? await applyHookRunner(plan.applyHooks, s, s.plugins, opts, io) : undefined;
   // netboot: once tokens are derived from the state key, which apply (unlike plan) may create.
   const secrets = { ...installTokenValues(Object.values(plan.secretNames).flat(), plan.stack, s.statePath, io.env), ...s.secrets };
   const writer = await s.store.writer();
