@@ -158,17 +158,22 @@ export function rmdirInside(root: string, dir: string): boolean {
   }
 }
 
-/** Opens a new file for writing under root (exclusive, never through a link); returns its descriptor. */
+/**
+ * Opens a new file for writing under root (exclusive, never through a link); returns its descriptor.
+ * No lstat of the file itself: O_CREAT|O_EXCL fails on anything already there, a link included.
+ */
 export function createFileInside(root: string, abs: string, mode = 0o644): number {
-  ensureParentInside(root, abs);
+  walkDirs(root, dirname(abs), "write", true);
   const flags = fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW;
   try {
     return fs.openSync(abs, flags, mode);
   } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "EEXIST" && lstatOrUndefined(abs)?.isSymbolicLink()) throw linkError(abs, "write");
     // A remembered folder someone removed since: walk (and make) it again, once.
-    if ((err as NodeJS.ErrnoException).code !== "ENOENT" || !verifiedDirs.getStore()) throw err;
+    if (code !== "ENOENT" || !verifiedDirs.getStore()) throw err;
     forgetDirs(root, dirname(abs));
-    ensureParentInside(root, abs);
+    walkDirs(root, dirname(abs), "write", true);
     return fs.openSync(abs, flags, mode);
   }
 }
