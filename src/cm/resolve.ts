@@ -90,10 +90,17 @@ export function resolveCm(raw: RawStack, profiles: Record<string, Profile>, syst
   // Systems that add nothing of their own to a binding share their profile's merge: a fleet has
   // thousands of systems and a handful of profiles.
   const shared = new Map<string, CmSystem["members"][string]>();
+  // The CM systems each profile's chain binds, worked out once per profile.
+  const boundByProfile = new Map<string, string[]>();
+  const lineageOf = (sys: System): string[] => profiles[sys.profile]?.lineage ?? [];
   for (const sys of Object.values(systems)) {
-    const chain = [...(profiles[sys.profile]?.lineage ?? []).map((n) => ({ e: raw.kinds.profiles.get(n)!, layer: `profile ${n}` })), { e: raw.kinds.systems.get(sys.name)!, layer: `system ${sys.name}` }];
-    const bound = new Set(chain.flatMap(({ e }) => Object.keys((e.value.manage ?? {}) as Plain)));
-    const own = (raw.kinds.systems.get(sys.name)!.value.manage ?? {}) as Plain;
+    const entry = raw.kinds.systems.get(sys.name)!;
+    const own = (entry.value.manage ?? {}) as Plain;
+    let byProfile = boundByProfile.get(sys.profile);
+    if (!byProfile) boundByProfile.set(sys.profile, (byProfile = [...new Set(lineageOf(sys).flatMap((n) => Object.keys((raw.kinds.profiles.get(n)!.value.manage ?? {}) as Plain)))]));
+    const ownNames = Object.keys(own);
+    const bound = ownNames.length ? [...new Set([...byProfile, ...ownNames])] : byProfile;
+    let chain: { e: RawEntry; layer: string }[] | undefined;
     for (const name of bound) {
       const c = cm[name];
       const key = `${sys.profile}\0${name}`;
@@ -102,6 +109,7 @@ export function resolveCm(raw: RawStack, profiles: Record<string, Profile>, syst
         c.members[sys.name] = { ...reuse, system: sys.name };
         continue;
       }
+      chain ??= [...lineageOf(sys).map((n) => ({ e: raw.kinds.profiles.get(n)!, layer: `profile ${n}` })), { e: entry, layer: `system ${sys.name}` }];
       const adapter = ADAPTERS[c.type];
       const layers: Layer[] = [{ origin: originOf(cmRaw.get(name)!, `cm ${name}`, []), value: adapter.defaults(c) }];
       for (const { e, layer } of chain) {

@@ -81,13 +81,17 @@ function secretsOf(rec: ResourceRecord, all: Record<string, string>): Record<str
 export async function refreshOne(address: string, rec: ResourceRecord, opts: RefreshOptions): Promise<Refreshed> {
   const provider = opts.providerFor(rec.kind, address);
   let r: Awaited<ReturnType<BootplanProvider["read"]>>;
+  const given = { ...rec.outputs, [RUNTIME_INPUT]: opts.runtime, [SECRET_INPUT]: secretsOf(rec, opts.secrets) };
   try {
-    r = await provider.read(rec.id, { ...rec.outputs, [RUNTIME_INPUT]: opts.runtime, [SECRET_INPUT]: secretsOf(rec, opts.secrets) });
+    r = await provider.read(rec.id, given);
   } catch (err) {
     // A file that cannot be read (permissions, a folder or a link where a file was) names the resource, not a bug.
     if (err instanceof BootplanError && !err.isUserError) throw err;
     throw new ResourceError(address, `reading it back failed: ${describeError(err)}`, "refresh.failed");
   }
+  // A provider that found everything as recorded hands back what it was given (every file-writing kind
+  // does on an unchanged stat): the record stands, with nothing to copy or compare.
+  if (r.props === given) return { outputs: rec.outputs };
   const props = (r.props ?? rec.outputs) as Record<string, unknown>;
   const outputs = withoutTransient(props);
   const drift = compareRead(address, rec, outputs, (props[ON_DISK_OUTPUT] ?? {}) as Record<string, string | null>);

@@ -74,7 +74,10 @@ export const systemProvider: BootplanProvider = {
     if (!props) return { id, props: {} };
     const m = await loadOnce<typeof import("./system-ssh.js")>("bootplan/providers/system-ssh.js");
     const power = await loadOnce<typeof import("./system-power.js")>("bootplan/providers/system-power.js");
-    const { __secrets: _drop, ...now } = await m.readSystem(props);
+    const read = await m.readSystem(props);
+    // Files as recorded, no facts read and no BMC to ask: the props come back as given (see refreshOne).
+    if (read === props && !props.power) return { id, props };
+    const { __secrets: _drop, ...now } = read;
     return { id, props: await power.readPower(props, now) };
   },
 };
