@@ -2,7 +2,8 @@
  * A full disk at the end of an apply, for real: the state lives on a small tmpfs mounted in a private
  * mount namespace (root and unshare needed; skipped with a reason otherwise, failed under CI=true).
  * The state write fails naming the file; once space returns, the next apply settles the journal into
- * the state file, and enc, state list and plan all see the same state before and after.
+ * the state file, and enc, state list and plan all see the same state before and after. When the
+ * journal fills the disk first, the error names that failure too, and the next apply does the rest.
  */
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
@@ -61,6 +62,36 @@ describe("a full disk when the state is committed", () => {
     expect(out.state2).toBe("yes");
     expect(out.enc2).toBe(out.enc1);
     expect(out.list2).toBe(out.list1);
+    expect(out.plan).toBe("0");
+  });
+
+  it("names both failures when the journal runs out of space first, and the next apply finishes the rest", () => {
+    const why = canMount();
+    if (why) {
+      if (process.env.CI === "true") throw new Error(`full-disk test cannot run: ${why}`);
+      console.log(`skipped: ${why}`);
+      return;
+    }
+    const d = lab();
+    editStackFile(d, "stack.yaml", "path: .bootplan/state.json", "path: .state/state.json");
+    const bin = `${process.execPath} ${join(REPO, "bin/bootplan.js")}`;
+    // 40 KiB: the plugin cache and the key fit, and a few operations' journal lines; then nothing does.
+    const script = `
+      set -u
+      mkdir -p "$D/.state" && mount -t tmpfs -o size=40k tmpfs "$D/.state"
+      $BIN apply "$D" --auto-approve >/dev/null 2>"$D/err1"; echo "apply1=$?"
+      echo "err1=$(head -1 "$D/err1")"
+      mount -o remount,size=4m "$D/.state"
+      echo "apply2=$($BIN apply "$D" --auto-approve 2>&1 | tail -1)"
+      $BIN plan "$D" --detailed-exitcode >/dev/null 2>&1; echo "plan=$?"
+      umount "$D/.state"
+    `;
+    const r = spawnSync("unshare", ["--mount", "--propagation", "private", "bash", "-c", script], { env: { ...process.env, D: d, BIN: bin }, encoding: "utf8", timeout: 120_000 });
+    const out = Object.fromEntries(r.stdout.trim().split("\n").map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]));
+    expect(out.apply1, r.stdout + r.stderr).toBe("1");
+    // The state error to act on, and the journal failure that came first.
+    expect(out.err1).toMatch(/^Error: cannot write state file .*\.state\/state\.json: ENOSPC .*and the next bootplan apply settles it \(the apply had already failed: \S+: cannot append to state journal .*state\.json\.journal: ENOSPC .*operation\(s\) completed and recorded, \d+ not started\)$/);
+    expect(out.apply2).toMatch(/^Apply complete: \d+ added, 0 changed, 0 replaced, 0 destroyed\.$/);
     expect(out.plan).toBe("0");
   });
 });

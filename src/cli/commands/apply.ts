@@ -2,7 +2,7 @@
 import { applyFailure, applyPlan } from "../../engine/apply.js";
 import { assertPlanFresh, isPlanFile, loadPlan } from "../../engine/planfile.js";
 import { hasChanges, type ExecutablePlan } from "../../engine/types.js";
-import { StalePlanError, UsageError } from "../../errors.js";
+import { describeError, StalePlanError, StateError, UsageError } from "../../errors.js";
 import { withExecutor } from "../../executor/index.js";
 import type { Executor } from "../../executor/types.js";
 import { renderPlanText } from "../../report/plan-text.js";
@@ -97,13 +97,15 @@ async function execute(s: Execution, plan: ExecutablePlan, opts: CliConfig, io: 
   process.on("SIGINT", onSigint);
   const mode = progressMode(opts.progress, io);
   const progress = progressReporter(io, plan.changes.length, useColor(opts, io), mode);
+  let recorded = false;
   try {
     // Systems reinstalled over SSH share one bounded pool, closed when the apply ends.
     const result = await withSshPool(opts, () => withVerifiedDirs(() => applyPlan(plan, writer, { providerFor: hooks ? hooks.runner.wrap(executor.provider.bind(executor)) : executor.provider.bind(executor), parallelism: opts.parallelism, secrets, runtime: s.runtime, onEvent: progress.onEvent, cancelled: () => interrupted })));
     progress.finish();
     hooks?.finish();
-    await writer.commit();
     const failure = applyFailure(result);
+    recorded = true;
+    await (failure ? commitAfterFailure(writer, failure) : writer.commit());
     if (failure) throw failure;
     if (interrupted) {
       io.err(`Stopped: ${result.done} operation(s) completed and recorded, ${result.skipped.length} not started. Run bootplan plan to see what is left.\n`);
@@ -115,10 +117,23 @@ async function execute(s: Execution, plan: ExecutablePlan, opts: CliConfig, io: 
     return 0;
   } catch (err) {
     hooks?.finish();
-    await writer.commit();
+    if (!recorded) await commitAfterFailure(writer, err);
     throw err;
   } finally {
     process.off("SIGINT", onSigint);
+  }
+}
+
+/**
+ * Records what a failed apply did. When recording fails too (a full disk fails the journal, then the
+ * state file), the state error is the one to act on, but it names the first failure as well.
+ */
+async function commitAfterFailure(writer: StateWriter, cause: unknown): Promise<void> {
+  try {
+    await writer.commit();
+  } catch (err) {
+    if (!(err instanceof StateError)) throw err;
+    throw new StateError(err.code, `${err.message} (the apply had already failed: ${describeError(cause)})`);
   }
 }
 
