@@ -18,22 +18,35 @@ function canMount(): string | undefined {
   return r.status === 0 ? undefined : "needs unshare --mount";
 }
 
+/** False (after saying why) when this machine cannot mount a tmpfs; under CI=true that is a failure. */
+function mountable(): boolean {
+  const why = canMount();
+  if (!why) return true;
+  if (process.env.CI === "true") throw new Error(`full-disk test cannot run: ${why}`);
+  console.log(`skipped: ${why}`);
+  return false;
+}
+
+/**
+ * Runs `body` (bash, `$D` the stack, `$BIN` bootplan) in a private mount namespace with the lab's state
+ * on a tmpfs of `size`; returns what it printed as `name=value` lines.
+ */
+function withStateOnTmpfs(size: string, body: string): { out: Record<string, string>; log: string } {
+  const d = lab();
+  editStackFile(d, "stack.yaml", "path: .bootplan/state.json", "path: .state/state.json");
+  const bin = `${process.execPath} ${join(REPO, "bin/bootplan.js")}`;
+  const script = `set -u\nmkdir -p "$D/.state" && mount -t tmpfs -o size=${size} tmpfs "$D/.state"\n${body}\numount "$D/.state"\n`;
+  const r = spawnSync("unshare", ["--mount", "--propagation", "private", "bash", "-c", script], { env: { ...process.env, D: d, BIN: bin }, encoding: "utf8", timeout: 120_000 });
+  const out = Object.fromEntries(r.stdout.trim().split("\n").map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]));
+  return { out, log: r.stdout + r.stderr };
+}
+
 describe("a full disk when the state is committed", () => {
   it("names the state file, leaves no temp file, and the next apply settles what was done", () => {
-    const why = canMount();
-    if (why) {
-      if (process.env.CI === "true") throw new Error(`full-disk test cannot run: ${why}`);
-      console.log(`skipped: ${why}`);
-      return;
-    }
-    const d = lab();
-    editStackFile(d, "stack.yaml", "path: .bootplan/state.json", "path: .state/state.json");
-    const bin = `${process.execPath} ${join(REPO, "bin/bootplan.js")}`;
+    if (!mountable()) return;
     // The plugin cache (compiled plugins and their options' validators, six pages) and the journal
     // (compact) fit in 72 KiB; the pretty-printed state written beside them does not.
-    const script = `
-      set -u
-      mkdir -p "$D/.state" && mount -t tmpfs -o size=72k tmpfs "$D/.state"
+    const { out, log } = withStateOnTmpfs("72k", `
       $BIN apply "$D" --auto-approve >/dev/null 2>"$D/err1"; echo "apply1=$?"
       echo "err1=$(head -1 "$D/err1")"
       echo "tmpfiles=$(ls -A "$D/.state" | grep -c tmp)"
@@ -47,11 +60,8 @@ describe("a full disk when the state is committed", () => {
       echo "enc2=$($BIN enc web01.lab.example "$D" 2>&1 | head -1)"
       echo "list2=$($BIN state list "$D" 2>&1 | grep -c .)"
       $BIN plan "$D" --detailed-exitcode >/dev/null 2>&1; echo "plan=$?"
-      umount "$D/.state"
-    `;
-    const r = spawnSync("unshare", ["--mount", "--propagation", "private", "bash", "-c", script], { env: { ...process.env, D: d, BIN: bin }, encoding: "utf8", timeout: 120_000 });
-    const out = Object.fromEntries(r.stdout.trim().split("\n").map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]));
-    expect(out.apply1, r.stdout + r.stderr).toBe("1");
+    `);
+    expect(out.apply1, log).toBe("1");
     expect(out.err1).toMatch(/^Error: cannot write state file .*\.state\/state\.json: ENOSPC \(no space left on the device: free some\); what was done is kept in .*state\.json\.journal, and the next bootplan apply settles it$/);
     expect(out.tmpfiles).toBe("0");
     expect(out.journal).toBe("yes");
@@ -66,29 +76,16 @@ describe("a full disk when the state is committed", () => {
   });
 
   it("names both failures when the journal runs out of space first, and the next apply finishes the rest", () => {
-    const why = canMount();
-    if (why) {
-      if (process.env.CI === "true") throw new Error(`full-disk test cannot run: ${why}`);
-      console.log(`skipped: ${why}`);
-      return;
-    }
-    const d = lab();
-    editStackFile(d, "stack.yaml", "path: .bootplan/state.json", "path: .state/state.json");
-    const bin = `${process.execPath} ${join(REPO, "bin/bootplan.js")}`;
+    if (!mountable()) return;
     // 40 KiB: the plugin cache and the key fit, and a few operations' journal lines; then nothing does.
-    const script = `
-      set -u
-      mkdir -p "$D/.state" && mount -t tmpfs -o size=40k tmpfs "$D/.state"
+    const { out, log } = withStateOnTmpfs("40k", `
       $BIN apply "$D" --auto-approve >/dev/null 2>"$D/err1"; echo "apply1=$?"
       echo "err1=$(head -1 "$D/err1")"
       mount -o remount,size=4m "$D/.state"
       echo "apply2=$($BIN apply "$D" --auto-approve 2>&1 | tail -1)"
       $BIN plan "$D" --detailed-exitcode >/dev/null 2>&1; echo "plan=$?"
-      umount "$D/.state"
-    `;
-    const r = spawnSync("unshare", ["--mount", "--propagation", "private", "bash", "-c", script], { env: { ...process.env, D: d, BIN: bin }, encoding: "utf8", timeout: 120_000 });
-    const out = Object.fromEntries(r.stdout.trim().split("\n").map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]));
-    expect(out.apply1, r.stdout + r.stderr).toBe("1");
+    `);
+    expect(out.apply1, log).toBe("1");
     // The state error to act on, and the journal failure that came first.
     expect(out.err1).toMatch(/^Error: cannot write state file .*\.state\/state\.json: ENOSPC .*and the next bootplan apply settles it \(the apply had already failed: \S+: cannot append to state journal .*state\.json\.journal: ENOSPC .*operation\(s\) completed and recorded, \d+ not started\)$/);
     expect(out.apply2).toMatch(/^Apply complete: \d+ added, 0 changed, 0 replaced, 0 destroyed\.$/);
