@@ -12,6 +12,7 @@ import type { Member } from "../cm/adapter.js";
 import { handoffAddress, nodeIdentity } from "../cm/identity.js";
 import { pillarSls } from "../cm/salt.js";
 import type { CmSystem } from "../cm/types.js";
+import type { CmShaper } from "../plugins/plan-hooks.js";
 import { sha256 } from "../util/hash.js";
 import { cmFingerprint } from "./render-cache.js";
 import { addressOf, type DesiredResource } from "./resource.js";
@@ -30,20 +31,14 @@ function checkUnique(cm: CmSystem, sys: System, key: string, seen: Map<string, s
   seen.set(key, sys.name);
 }
 
-/** A plugin-shaped binding and the notes saying what the plugins changed. */
-export interface ShapedBinding {
-  value: Record<string, unknown>;
-  notes: string[];
-}
-
 /** What building the CM resources needs beyond the stack. */
 export interface CmBuildOptions {
   /** Recorded outputs by address: a handoff whose render key is unchanged reuses its recorded class and digests. */
   recorded?: (address: string) => Record<string, unknown> | undefined;
   /** Each system's render key (graph/render-cache.ts): it covers everything a plugin's cm hook sees of the system. */
   systemKeys?: ReadonlyMap<string, string>;
-  /** Plugins' cm hooks over one binding; undefined when none changed it. */
-  shape?: (cm: CmSystem, system: string, binding: Record<string, unknown>) => ShapedBinding | undefined;
+  /** Plugins' cm hooks (plugins/plan-hooks.ts), run only for a handoff rendered afresh. */
+  shape?: CmShaper;
 }
 
 const sha = (parts: string[]): string => sha256(parts.join("\0"), "base64url");

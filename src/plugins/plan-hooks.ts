@@ -28,6 +28,15 @@ function pathProblem(path: string): string | undefined {
   return undefined;
 }
 
+/** A binding after plugins' cm hooks, and the notes saying what each plugin changed. */
+export interface ShapedBinding {
+  value: Record<string, unknown>;
+  notes: string[];
+}
+
+/** Plugins' cm hooks over one system's binding to one CM system; undefined when none changed it. */
+export type CmShaper = (cm: CmSystem, system: string, binding: Record<string, unknown>) => ShapedBinding | undefined;
+
 /** What the graph builds, as far as plugins look at it (graph/resource.ts's DesiredResource). */
 interface Built {
   address: string;
@@ -193,7 +202,7 @@ export class SystemPlugins {
   }
 
   /** Runs cm hooks over one CM binding; undefined when no plugin changed it. */
-  shapeBinding(cm: CmSystem, binding: Record<string, unknown>): { value: Record<string, unknown>; notes: string[] } | undefined {
+  shapeBinding(cm: CmSystem, binding: Record<string, unknown>): ShapedBinding | undefined {
     // The handoff is named by the system alone: no need to run its kernelArgs hooks here.
     const target = handoffAddress(cm.name, this.sys.name);
     let value = binding;
@@ -263,7 +272,7 @@ export class PluginSet {
    * The plugins' cm hooks over the bindings of `stack`'s systems (graph/cm.ts calls it for each handoff it
    * renders); undefined when no plugin has a cm hook.
    */
-  cmShaper(stack: Stack): ((cm: CmSystem, system: string, binding: Record<string, unknown>) => { value: Record<string, unknown>; notes: string[] } | undefined) | undefined {
+  cmShaper(stack: Stack): CmShaper | undefined {
     if (!this.shaping.some((p) => p.definition.cm)) return undefined;
     // One selection (and one plan context) per system, however many CM systems it is handed to.
     const bySystem = new Map<string, SystemPlugins | undefined>();
