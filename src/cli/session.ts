@@ -11,6 +11,7 @@ import { providerFor } from "../providers/index.js";
 import { readSecrets, stateDigester, stateKeyMissing, stateKeyPath, type SecretDigester } from "../secrets/secrets.js";
 import { loadStack } from "../stack/load.js";
 import { recordedFiles, rootWarnings } from "../providers/leftovers.js";
+import { filesKey, recordedPaths } from "../providers/recorded-hashes.js";
 import { StatPrefetch } from "../providers/stat-prefetch.js";
 import { openStateBackend, type StateBackend } from "../state/backend.js";
 import type { StateDocument, StateStore } from "../state/types.js";
@@ -107,13 +108,13 @@ function startPrefetch(s: Session, state: StateDocument, digests: boolean): Stat
   let files = 0;
   const roots = new Map<unknown, string>();
   for (const rec of Object.values(state.resources)) {
-    const hashes = rec.outputs.fileHashes as Record<string, unknown> | undefined;
-    if (!hashes || typeof rec.outputs.root !== "string") continue;
+    const key = filesKey(rec.outputs);
+    if (!key || typeof rec.outputs.root !== "string") continue;
     let root = roots.get(rec.outputs.root);
     if (root === undefined) roots.set(rec.outputs.root, (root = rootOf({ root: rec.outputs.root, [RUNTIME_INPUT]: s.runtime })));
-    const rels = Object.keys(hashes);
+    const rels = recordedPaths(rec.outputs);
     jobs.push([root, rels]);
-    keys.push(hashes);
+    keys.push(key);
     files += rels.length;
   }
   if (files < PREFETCH_MIN_FILES) return StatPrefetch.none();

@@ -5,6 +5,7 @@
  * kinds that write files, each file whose bytes differ from the recorded hash.
  */
 import { concealByShape } from "../providers/on-disk.js";
+import { recordedHashes } from "../providers/recorded-hashes.js";
 import { BootplanError, describeError, ResourceError } from "../errors.js";
 import { maskSecrets } from "../secrets/secrets.js";
 import { ON_DISK_OUTPUT, RUNTIME_INPUT, SECRET_INPUT, withoutTransient, type BootplanProvider, type ProviderRuntime } from "../providers/types.js";
@@ -57,8 +58,9 @@ export function compareRead(address: string, rec: ResourceRecord, read: Record<s
   let same = Object.keys(read).length === Object.keys(rec.outputs).length;
   for (const k in read) if (!same || (read[k] !== rec.outputs[k] && k !== "fileHashes" && k !== "fileStat")) { same = false; break; }
   const fields = same ? [] : diffFields(rec.outputs, read);
-  const recorded = (rec.outputs.fileHashes ?? {}) as Hashes;
-  const actual = (read.fileHashes ?? recorded) as Hashes;
+  const recorded = recordedHashes(rec.outputs);
+  // A provider that read no file hands the record's own hashes back.
+  const actual = read.fileHashes === rec.outputs.fileHashes ? recorded : recordedHashes(read);
   const files: FileDrift[] = [];
   for (const path of Object.keys(recorded).sort()) {
     const a = actual[path] ?? null;

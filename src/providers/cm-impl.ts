@@ -4,6 +4,7 @@ import { dirname, relative, sep } from "node:path";
 import * as files from "./files-impl.js";
 import { pathInside, rmdirInside } from "../util/safe-path.js";
 import { rootOf } from "./on-disk.js";
+import { recordedPaths } from "./recorded-hashes.js";
 
 type Props = Record<string, unknown>;
 
@@ -16,7 +17,7 @@ function pruneEmpty(props: Props): void {
   const output = props.output as string | undefined;
   if (!output || !existsSync(root)) return;
   const top = pathInside(root, output);
-  const dirs = new Set(Object.keys((props.fileHashes ?? {}) as Props).map((rel) => dirname(pathInside(root, rel))));
+  const dirs = new Set(recordedPaths(props).map((rel) => dirname(pathInside(root, rel))));
   for (const start of [...dirs].sort((a, b) => b.length - a.length)) {
     for (let d = start; ; d = dirname(d)) {
       const back = relative(top, d);

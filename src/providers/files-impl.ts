@@ -7,6 +7,7 @@ import { withFileDigests } from "./file-digests.js";
 import { PathEscapeError } from "../errors.js";
 import { actualHashes, backUp, changedText, driftStamp, resolveRecorded, rootOf } from "./on-disk.js";
 import { statDigest } from "./stat-digest.js";
+import { hashesToRecord, recordedHashes, recordedPaths } from "./recorded-hashes.js";
 
 type Props = Record<string, unknown>;
 type Hashes = Record<string, string | null>;
@@ -40,7 +41,7 @@ function hashOrNull(root: string, rel: string): string | null {
  */
 function onDiskBefore(news: Props, olds: Props | undefined, wanted: string[]): Hashes {
   const root = rootOf(news);
-  const recorded = (olds?.fileHashes ?? {}) as Hashes;
+  const recorded = olds ? recordedHashes(olds) : {};
   const recordedRels = Object.keys(recorded);
   const full = (news[RUNTIME_INPUT] as ProviderRuntime | undefined)?.refresh === "full";
   const trusted = !!olds && !full && statDigest(root, recordedRels) === olds.fileStat;
@@ -52,7 +53,7 @@ function onDiskBefore(news: Props, olds: Props | undefined, wanted: string[]): H
 /** Writes what `news` describes, skipping files already so on disk, and removes files `news` no longer has. */
 export function applyFiles(news: Props, olds?: Props): Props {
   const root = rootOf(news);
-  const recorded = (olds?.fileHashes ?? {}) as Hashes;
+  const recorded = olds ? recordedHashes(olds) : {};
   const secrets = (news[SECRET_INPUT] ?? {}) as Record<string, string>;
   const files = (news.files ?? {}) as Record<string, string>;
   const hosted = hostedFiles(news);
@@ -70,8 +71,11 @@ export function applyFiles(news: Props, olds?: Props): Props {
     const gone = Object.fromEntries(Object.entries(recorded).filter(([p]) => !(p in hashes)));
     removeFileSet(rootOf({ ...olds, [RUNTIME_INPUT]: news[RUNTIME_INPUT] }), gone);
   }
-  // The state keeps each file's digest, not its text (rendered again whenever it must be written).
-  return { ...withFileDigests(withoutTransient(news)), fileHashes: hashes, fileStat: statDigest(root, Object.keys(hashes)) };
+  // The state keeps each file's digest, not its text (rendered again whenever it must be written), and
+  // the hash of its bytes only where that is not the digest (see recorded-hashes.ts).
+  const outs = withFileDigests(withoutTransient(news));
+  const own = hashesToRecord(hashes, outs.fileDigests as Record<string, string> | undefined);
+  return { ...outs, ...(own ? { fileHashes: own } : {}), fileStat: statDigest(root, Object.keys(hashes)) };
 }
 
 /**
@@ -79,16 +83,15 @@ export function applyFiles(news: Props, olds?: Props): Props {
  * that vouches for them, and (transient) the text of the files found changed.
  */
 export function readFiles(props: Props): Props {
-  const rels = Object.keys((props.fileHashes ?? {}) as Hashes);
-  const { hashes, stat } = actualHashes(props, rels);
+  const { hashes, stat } = actualHashes(props, recordedPaths(props));
   // Unchanged stat: the record stands as it is. The run-time inputs stay for a caller that reads more
   // (a system's facts over SSH need its secrets); the engine strips them before comparing or recording.
-  if (stat === props.fileStat && hashes === props.fileHashes) return props;
+  if (!hashes) return props;
   const text = changedText(props, hashes);
   return { ...props, fileHashes: hashes, fileStat: stat, ...(Object.keys(text).length ? { [ON_DISK_OUTPUT]: text } : {}) };
 }
 
 /** Removes the files a resource wrote, leaving any that someone else has since replaced. */
 export function deleteFiles(props: Props): void {
-  removeFileSet(rootOf(props), (props.fileHashes ?? {}) as Hashes);
+  removeFileSet(rootOf(props), recordedHashes(props));
 }

@@ -4,6 +4,7 @@
  * the first kind (its own by name, once their writer is gone or they are old); plan reports both.
  */
 import * as fs from "node:fs";
+import { recordedPaths } from "./recorded-hashes.js";
 import { TEMP_PREFIX } from "./fileset.js";
 import { unlinkInside } from "../util/safe-path.js";
 
@@ -85,7 +86,7 @@ export function removeStaleTemps(root: string, now = Date.now()): string[] {
 /** Every root-relative file path the state records. */
 export function recordedFiles(state: { resources: Record<string, { outputs: Record<string, unknown> }> }): Set<string> {
   const known = new Set<string>();
-  for (const r of Object.values(state.resources)) for (const p of Object.keys((r.outputs.fileHashes ?? {}) as object)) known.add(p);
+  for (const r of Object.values(state.resources)) for (const p of recordedPaths(r.outputs)) known.add(p);
   return known;
 }
 

@@ -9,6 +9,7 @@ import { secretMarker } from "../secrets/secrets.js";
 import { readFileHashes, writeFileInside } from "./fileset.js";
 import { statDigest } from "./stat-digest.js";
 import { prefetchedStatDigest } from "./stat-prefetch.js";
+import { filesKey, recordedHashes } from "./recorded-hashes.js";
 import { RUNTIME_INPUT, SECRET_INPUT, type ProviderRuntime } from "./types.js";
 
 type Props = Record<string, unknown>;
@@ -36,16 +37,16 @@ export function rootOf(props: Props): string {
 }
 
 /**
- * The hash of each recorded file as on disk (null: missing). With `refresh: "stat"` (the default) and
- * a stat digest equal to the recorded one, the recorded hashes are returned without reading a byte.
+ * The hash of each recorded file as on disk (null: missing), with the stat digest of the files. With
+ * `refresh: "stat"` (the default) and a stat digest equal to the recorded one, no byte is read and
+ * `hashes` is undefined: the files are as recorded.
  */
-export function actualHashes(props: Props, rels: string[]): { hashes: Hashes; stat: string } {
+export function actualHashes(props: Props, rels: string[]): { hashes?: Hashes; stat: string } {
   const root = rootOf(props);
-  const recorded = (props.fileHashes ?? {}) as Hashes;
   // During a plan's refresh the worker has usually taken it already (see stat-prefetch.ts).
-  const stat = prefetchedStatDigest(props.fileHashes as object | undefined, root) ?? statDigest(root, rels);
+  const stat = prefetchedStatDigest(filesKey(props), root) ?? statDigest(root, rels);
   const trusted = runtimeOf(props)?.refresh !== "full" && stat === props.fileStat;
-  return { hashes: trusted ? recorded : readFileHashes(root, rels), stat };
+  return { hashes: trusted ? undefined : readFileHashes(root, rels), stat };
 }
 
 /**
@@ -77,7 +78,7 @@ function concealedText(root: string, abs: string, secrets: Record<string, string
 /** Text on disk of the files whose hash differs from the record (and exist), for the plan's diff. */
 export function changedText(props: Props, hashes: Hashes): Record<string, string | null> {
   const root = rootOf(props);
-  const recorded = (props.fileHashes ?? {}) as Hashes;
+  const recorded = recordedHashes(props);
   const secrets = (props[SECRET_INPUT] ?? {}) as Record<string, string>;
   const texts = (props.files ?? {}) as Record<string, string>;
   const out: Record<string, string | null> = {};

@@ -26,15 +26,15 @@ export interface StatPrefetchResult {
 }
 
 /**
- * Digests taken by the prefetch, by the recorded `fileHashes` object they were taken for (the refresh
- * reads the same state document), with the root they were taken under. Set only while a refresh uses
+ * Digests taken by the prefetch, by the object that stands for the record they were taken for
+ * (`filesKey` in recorded-hashes.ts: the refresh reads the same state document), with the root they were taken under. Set only while a refresh uses
  * them (see `using`).
  */
 let current: WeakMap<object, { root: string; digest: string }> | undefined;
 
 /** The prefetched stat digest of a recorded resource's files under `root`, if a prefetch is in use and took it. */
-export function prefetchedStatDigest(fileHashes: object | undefined, root: string): string | undefined {
-  const hit = fileHashes && current?.get(fileHashes);
+export function prefetchedStatDigest(key: object | undefined, root: string): string | undefined {
+  const hit = key && current?.get(key);
   return hit && hit.root === root ? hit.digest : undefined;
 }
 
@@ -42,7 +42,7 @@ export function prefetchedStatDigest(fileHashes: object | undefined, root: strin
 export class StatPrefetch {
   private constructor(
     private readonly request: StatPrefetchRequest,
-    /** The recorded `fileHashes` object of each job, in order. */
+    /** The object standing for each job's record (its `filesKey`), in order. */
     private readonly keys: object[],
     private readonly answer: Promise<StatPrefetchResult | undefined>,
   ) {}
@@ -53,7 +53,7 @@ export class StatPrefetch {
   }
 
   /**
-   * Starts the worker; `keys` are the recorded `fileHashes` objects the jobs are for. Without its
+   * Starts the worker; `keys` stand for the records the jobs are for (their `filesKey`). Without its
    * compiled file (running from sources) the prefetch answers nothing.
    */
   static start(request: StatPrefetchRequest, keys: object[]): StatPrefetch {

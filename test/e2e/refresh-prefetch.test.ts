@@ -37,7 +37,7 @@ describe("refresh of a large fleet (stat prefetch)", () => {
     const { statDigest } = (await import(join(REPO, "dist/providers/stat-digest.js"))) as typeof Digest;
     const r = join(dir, ".bootplan/root");
     const jobs: [string, string[]][] = [[r, ["http/answers/web01-000000.cfg", "tftp/grub/grub.cfg-01-52-55-00-00-00-01"]], [r, ["http/answers/gone.cfg"]]];
-    const keys = [{}, {}]; // what the refresh looks digests up by: the recorded fileHashes objects
+    const keys = [{}, {}]; // what the refresh looks digests up by: the objects standing for the records (filesKey)
     const prefetch = StatPrefetch.start({ jobs, leftovers: { root: r, known: ["http/answers/web01-000000.cfg"] } }, keys);
     const leftovers = await prefetch.leftovers();
     expect(leftovers?.unexpected).toContain("http/answers/web02-000001.cfg");

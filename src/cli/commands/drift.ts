@@ -8,6 +8,7 @@ import { UsageError } from "../../errors.js";
 import { findLeftovers } from "../../providers/leftovers.js";
 import { providerFor } from "../../providers/index.js";
 import { resolveRecorded } from "../../providers/on-disk.js";
+import { recordedPaths } from "../../providers/recorded-hashes.js";
 import { RUNTIME_INPUT } from "../../providers/types.js";
 import { renderDriftJson, renderDriftMarkdown, renderDriftText } from "../../report/drift.js";
 import type { StateDocument } from "../../state/types.js";
@@ -19,10 +20,12 @@ import { openSession, readState, withRecordedText, withStateLock, type Session }
 function extraFiles(s: Session, state: StateDocument): string[] {
   const byRoot = new Map<string, Set<string>>();
   for (const rec of Object.values(state.resources)) {
-    const root = rec.outputs.root, hashes = rec.outputs.fileHashes;
-    if (typeof root !== "string" || !hashes || typeof hashes !== "object") continue;
+    const root = rec.outputs.root;
+    if (typeof root !== "string") continue;
+    const rels = recordedPaths(rec.outputs);
+    if (!rels.length) continue;
     const set = byRoot.get(root) ?? byRoot.set(root, new Set()).get(root)!;
-    for (const rel of Object.keys(hashes)) set.add(rel);
+    for (const rel of rels) set.add(rel);
   }
   const out: string[] = [];
   for (const [root, rels] of byRoot) {
