@@ -27,8 +27,8 @@ export interface StatPrefetchResult {
 
 /**
  * Digests taken by the prefetch, by the object that stands for the record they were taken for
- * (`filesKey` in recorded-hashes.ts: the refresh reads the same state document), with the root they were taken under. Set only while a refresh uses
- * them (see `using`).
+ * (`filesKey` in recorded-hashes.ts: the refresh reads the same state document), with the root they
+ * were taken under. Set only while a refresh uses them (see `using`).
  */
 let current: WeakMap<object, { root: string; digest: string }> | undefined;
 
