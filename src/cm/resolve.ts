@@ -106,7 +106,7 @@ export function resolveCm(raw: RawStack, profiles: Record<string, Profile>, syst
       const key = `${sys.profile}\0${name}`;
       const reuse = own[name] === undefined ? shared.get(key) : undefined;
       if (reuse) {
-        c.members[sys.name] = { ...reuse, system: sys.name };
+        c.members[sys.name] = reuse;
         continue;
       }
       chain ??= [...lineageOf(sys).map((n) => ({ e: raw.kinds.profiles.get(n)!, layer: `profile ${n}` })), { e: entry, layer: `system ${sys.name}` }];
@@ -117,7 +117,7 @@ export function resolveCm(raw: RawStack, profiles: Record<string, Profile>, syst
         if (b) layers.push({ origin: originOf(e, layer, ["manage", name]), value: adapter.normalize(b as Plain) });
       }
       const merged = mergeLayers(layers);
-      c.members[sys.name] = { system: sys.name, value: merged.value, origins: merged.origins, layers: layers.map((l) => l.origin.layer) };
+      c.members[sys.name] = { value: merged.value, origins: merged.origins, layers: layers.map((l) => l.origin.layer) };
       if (own[name] === undefined) shared.set(key, c.members[sys.name]);
     }
   }

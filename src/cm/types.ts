@@ -33,9 +33,11 @@ export interface NodeIdentity {
   macs: string[];
 }
 
-/** A machine's merged binding to one CM system, in the type's own format. */
+/**
+ * A machine's merged binding to one CM system, in the type's own format. Systems that add nothing of
+ * their own to their profile's binding share one object (CmSystem.members says which machine is which).
+ */
 export interface CmBinding {
-  system: string;
   /** The merged management class (type-specific keys, e.g. classes/parameters/environment for puppet). */
   value: Plain;
   origins: Origins;

@@ -11,7 +11,7 @@ import { ADAPTERS } from "../cm/adapters.js";
 import type { Member } from "../cm/adapter.js";
 import { handoffAddress, nodeIdentity } from "../cm/identity.js";
 import { pillarSls } from "../cm/salt.js";
-import type { CmSystem } from "../cm/types.js";
+import type { CmSystem, NodeIdentity } from "../cm/types.js";
 import type { CmShaper } from "../plugins/plan-hooks.js";
 import { sha256 } from "../util/hash.js";
 import { cmFingerprint } from "./render-cache.js";
@@ -43,6 +43,9 @@ export interface CmBuildOptions {
 
 const sha = (parts: string[]): string => sha256(parts.join("\0"), "base64url");
 
+/** What a handoff records of its node's identity. */
+const nodeInputs = (node: NodeIdentity): Record<string, unknown> => ({ name: node.name, ips: node.ips, macs: node.macs });
+
 // Members that add nothing of their own share their profile's merged binding (cm/resolve.ts): one text each.
 const bindingText = new WeakMap<object, string>();
 function jsonOf(binding: Record<string, unknown>): string {
@@ -68,7 +71,8 @@ export function buildCmResources(stack: Stack, root: string, opts: CmBuildOption
   for (const cm of Object.values(stack.cm).sort((a, b) => a.name.localeCompare(b.name))) {
     const adapter = ADAPTERS[cm.type];
     const part = opts.systemKeys && sha([cmFingerprint(), JSON.stringify([cm.name, cm.type, cm.output, cm.settings])]);
-    const members: Member[] = [];
+    // Members by name and class: their node identities are worked out only if the index is rendered.
+    const members: { name: string; class: Member["class"] }[] = [];
     const nodes: Record<string, string> = {};
     const seen = new Map<string, string>();
     const seenPillar = new Map<string, string>();
@@ -77,38 +81,41 @@ export function buildCmResources(stack: Stack, root: string, opts: CmBuildOption
     let index: string[] | undefined = part === undefined ? undefined : [part];
     for (const name of Object.keys(cm.members).sort()) {
       const sys = stack.systems[name];
-      const node = nodeIdentity(sys);
-      checkUnique(cm, sys, node.name, seen);
-      if (cm.type === "salt") checkUnique(cm, sys, pillarSls(node.name), seenPillar);
+      // The node name is the system's hostname (cm/identity.ts).
+      checkUnique(cm, sys, sys.hostname, seen);
+      if (cm.type === "salt") checkUnique(cm, sys, pillarSls(sys.hostname), seenPillar);
       const address = handoffAddress(cm.name, name);
+      const handoff = `${cm.name}.${name}`;
       const binding = cm.members[name].value;
       const sysKey = opts.systemKeys?.get(name);
       const key = part !== undefined && sysKey !== undefined ? sha([part, sysKey, jsonOf(binding)]) : undefined;
       if (key === undefined) index = undefined;
       else index?.push(name, key);
       let cls: Member["class"], notes: string[] | undefined;
-      const nodeInputs = { name: node.name, ips: node.ips, macs: node.macs };
       let inputs: Record<string, unknown>;
       const rec = reusable(opts, address, key);
       if (rec) {
         cls = rec.class as Member["class"];
         if (Array.isArray(rec.pluginNotes)) notes = rec.pluginNotes as string[];
-        inputs = { name: `${cm.name}.${name}`, root, cm: cm.name, type: cm.type, system: name, node: nodeInputs, class: cls, output: cm.output, fileDigests: rec.fileDigests };
+        // The key covers the system's hostname and interfaces, so the recorded node identity is the one
+        // nodeIdentity would give: taken as recorded, like the class (10,000s of handoffs, every plan).
+        inputs = { name: handoff, root, cm: cm.name, type: cm.type, system: name, node: rec.node ?? nodeInputs(nodeIdentity(sys)), class: cls, output: cm.output, fileDigests: rec.fileDigests };
       } else {
+        const node = nodeIdentity(sys);
         const shaped = opts.shape?.(cm, name, binding);
         const h = adapter.handoff(cm, node, shaped?.value ?? binding);
         cls = h.class;
         notes = shaped?.notes;
-        inputs = { name: `${cm.name}.${name}`, root, cm: cm.name, type: cm.type, system: name, node: nodeInputs, class: cls, output: cm.output, files: prefixed(cm.output, h.files) };
+        inputs = { name: handoff, root, cm: cm.name, type: cm.type, system: name, node: nodeInputs(node), class: cls, output: cm.output, files: prefixed(cm.output, h.files) };
       }
       if (key !== undefined) inputs.renderKey = key;
       // Recorded, so a reused handoff still says what the plugins did to it.
       if (notes?.length) inputs.pluginNotes = notes;
       addresses.push(address);
-      members.push({ node, class: cls });
-      nodes[node.name] = name;
+      members.push({ name, class: cls });
+      nodes[sys.hostname] = name;
       out.push({
-        address, kind: "cm", name: `${cm.name}.${name}`, dependsOn: [addressOf("system", name)], secretNames: [],
+        address, kind: "cm", name: handoff, dependsOn: [addressOf("system", name)], secretNames: [],
         inputs, ...(notes?.length ? { notes } : {}),
       });
     }
@@ -117,7 +124,7 @@ export function buildCmResources(stack: Stack, root: string, opts: CmBuildOption
     const key = index && sha(index);
     const rec = reusable(opts, address, key);
     const shared = rec ? { fields: fieldsOf(rec, adapter.index(cm, []).fields), fileDigests: rec.fileDigests } : undefined;
-    const built = shared ? undefined : adapter.index(cm, members);
+    const built = shared ? undefined : adapter.index(cm, members.map((m) => ({ node: nodeIdentity(stack.systems[m.name]), class: m.class })));
     out.push({
       address, kind: "cm-index", name: cm.name, dependsOn: addresses, secretNames: [],
       inputs: {

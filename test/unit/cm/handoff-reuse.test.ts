@@ -17,7 +17,7 @@ function fleet(n: number): { stack: Stack; keys: Map<string, string> } {
   for (let i = 0; i < n; i++) {
     const name = `node${i}`;
     systems[name] = { name, hostname: `${name}.example`, interfaces: [{ mac: "52:54:00:00:00:01", ip: "10.0.0.1", prefix: 8, dns: [] }], source: at } as unknown as System;
-    members[name] = { system: name, value: { classes: { "profile::base": {} }, parameters: {}, environment: "production" }, origins: {}, layers: [] } as unknown as CmSystem["members"][string];
+    members[name] = { value: { classes: { "profile::base": {} }, parameters: {}, environment: "production" }, origins: {}, layers: [] } as unknown as CmSystem["members"][string];
     keys.set(name, `key-${i}`);
   }
   const cm: CmSystem = { name: "puppet", type: "puppet", settings: { environment: "production" }, output: "cm/puppet", members, source: at };
