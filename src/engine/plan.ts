@@ -3,6 +3,7 @@ import { IncompatibleTargets } from "../compat/errors.js";
 import { BootplanError, describeError, ResourceError, UsageError } from "../errors.js";
 import type { DesiredResource } from "../graph/resource.js";
 import type { BootplanProvider } from "../providers/types.js";
+import { withoutDuplicateHashes } from "../providers/recorded-hashes.js";
 import type { ResourceRecord, StateDocument } from "../state/types.js";
 import { diffFields, diffFiles } from "./field-diff.js";
 import { systemReplace } from "./reinstall.js";
@@ -164,7 +165,7 @@ export async function computePlan(desiredList: DesiredResource[], state: StateDo
           const book: Record<string, unknown> = {};
           if ("renderKey" in news && rec.outputs.renderKey !== news.renderKey) book.renderKey = news.renderKey;
           if (read && read.outputs.fileStat !== rec.outputs.fileStat) book.fileStat = read.outputs.fileStat;
-          if (Object.keys(book).length) refresh[r.address] = { ...rec.outputs, ...book };
+          if (Object.keys(book).length) refresh[r.address] = withoutDuplicateHashes({ ...rec.outputs, ...book });
           continue;
         }
         const replace = (d.replaces?.length ?? 0) > 0;

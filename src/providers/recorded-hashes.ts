@@ -55,6 +55,20 @@ export function hashesToRecord(hashes: Record<string, string>, digests: Record<s
 }
 
 /**
+ * Outputs with only the hashes worth recording (`hashesToRecord`): how a record written before hashes
+ * were deduplicated sheds its duplicates the next time it is written, bookkeeping included.
+ */
+export function withoutDuplicateHashes(props: Props): Props {
+  const hashes = props.fileHashes as Record<string, string> | undefined;
+  const digests = digestsOf(props);
+  if (!hashes || !digests) return props;
+  const own = hashesToRecord(hashes, digests);
+  if (own && Object.keys(own).length === Object.keys(hashes).length) return props;
+  const { fileHashes: _all, ...rest } = props;
+  return own ? { ...rest, fileHashes: own } : rest;
+}
+
+/**
  * An object that stands for one record's files for as long as the record is read (the prefetch of a
  * refresh looks its stat digests up by it): the record's own hash or digest map.
  */

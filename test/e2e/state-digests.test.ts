@@ -100,5 +100,16 @@ describe("rendered files recorded as digests", () => {
     expect(plan.stdout).toContain("+ http/answers/web01.cfg missing on disk");
     expect((await runCli(["apply", d, "--auto-approve"])).code).toBe(0);
     expect((await runCli(["plan", d, "--detailed-exitcode"])).code).toBe(0);
+    // An upgrade changes every render key: the apply that records the new keys sheds the duplicate hashes too.
+    const again = JSON.parse(readFileSync(file, "utf8"));
+    expect(Object.keys(again.resources["cm.puppet-prod.web01"].outputs.fileHashes)).toHaveLength(1);
+    for (const r of Object.values(again.resources) as { outputs: Record<string, unknown> }[]) if (r.outputs.renderKey) r.outputs.renderKey = "from-an-older-bootplan";
+    writeFileSync(file, JSON.stringify(again, null, 2));
+    expect((await runCli(["plan", d, "--detailed-exitcode"])).code).toBe(0);
+    expect((await runCli(["apply", d, "--auto-approve"])).code).toBe(0);
+    const slim = JSON.parse(readFileSync(file, "utf8")).resources;
+    expect(slim["cm.puppet-prod.web01"].outputs.fileHashes).toBeUndefined();
+    expect(Object.keys(slim["system.web02"].outputs.fileHashes)).toEqual(["http/answers/web02.cfg"]);
+    expect((await runCli(["plan", d, "--detailed-exitcode"])).code).toBe(0);
   });
 });
