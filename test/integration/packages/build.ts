@@ -1,6 +1,6 @@
 /** Builds real packages for tests with the real tools (dpkg-deb, rpmbuild) in temp dirs. */
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { it } from "vitest";
@@ -45,7 +45,11 @@ export function buildDeb(outDir: string, o: { name: string; version: string; arc
   mkdirSync(join(root, "usr/share/doc", o.name), { recursive: true });
   writeFileSync(join(root, "usr/share/doc", o.name, "README"), "test\n");
   const out = join(outDir, `${o.name}_${o.version}_${o.arch}.deb`);
-  run("dpkg-deb", ["--root-owner-group", `-Z${o.compression ?? "xz"}`, "--build", root, out]);
+  try {
+    run("dpkg-deb", ["--root-owner-group", `-Z${o.compression ?? "xz"}`, "--build", root, out]);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
   return out;
 }
 
@@ -55,10 +59,14 @@ export function buildRpm(outDir: string, o: { name: string; version: string; rel
   const spec = join(top, `${o.name}.spec`);
   // A package without files builds for any target; BuildArch only for noarch (rpmbuild refuses foreign ones).
   writeFileSync(spec, `Name: ${o.name}\nVersion: ${o.version}\nRelease: ${o.release}\nSummary: test\nLicense: MIT\n${o.arch === "noarch" ? "BuildArch: noarch\n" : ""}%description\ntest\n%files\n`);
-  run("rpmbuild", ["-bb", "--nodeps", "--define", `_topdir ${top}`, ...(o.arch === "noarch" ? [] : ["--target", o.arch]), spec]);
-  const dir = join(top, "RPMS", o.arch);
-  const file = readdirSync(dir).find((f) => f.endsWith(".rpm"))!;
-  const out = join(outDir, file);
-  run("cp", [join(dir, file), out]);
-  return out;
+  try {
+    run("rpmbuild", ["-bb", "--nodeps", "--define", `_topdir ${top}`, ...(o.arch === "noarch" ? [] : ["--target", o.arch]), spec]);
+    const dir = join(top, "RPMS", o.arch);
+    const file = readdirSync(dir).find((f) => f.endsWith(".rpm"))!;
+    const out = join(outDir, file);
+    run("cp", [join(dir, file), out]);
+    return out;
+  } finally {
+    rmSync(top, { recursive: true, force: true });
+  }
 }

@@ -1,6 +1,6 @@
 /** Stack files a user can write that used to crash, hang or vanish: each is one positioned user error now. */
 import { spawnSync } from "node:child_process";
-import { chmodSync, mkdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -38,7 +38,12 @@ describe("stack files that are not regular files are refused, never skipped", ()
     symlinkSync(outside, join(d, "systems.yaml"));
     mkdirSync(join(d, "more.yaml"));
     spawnSync("mkfifo", [join(d, "pipe.yaml")]);
-    const errs = errorsOf(d);
+    let errs: string[];
+    try {
+      errs = errorsOf(d);
+    } finally {
+      rmSync(outside, { force: true });
+    }
     expect(errs).toContain("more.yaml: is a directory; a stack file must be a regular file inside the stack (replace it with the file itself)");
     expect(errs).toContain("pipe.yaml: is a named pipe; a stack file must be a regular file inside the stack (replace it with the file itself)");
     expect(errs.some((e) => /^systems\.yaml: is a symbolic link/.test(e))).toBe(true);
