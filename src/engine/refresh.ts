@@ -50,8 +50,6 @@ export interface RefreshOptions {
   secrets: Record<string, string>;
 }
 
-type Hashes = Record<string, string | null>;
-
 /** Compares what `read` returned with the record; undefined when they agree. */
 export function compareRead(address: string, rec: ResourceRecord, read: Record<string, unknown>, onDisk: Record<string, string | null> = {}): ResourceDrift | undefined {
   // Providers hand back the recorded values they did not re-read: compare those by reference first.

@@ -73,7 +73,7 @@ export function applyFiles(news: Props, olds?: Props): Props {
   }
   // The state keeps each file's digest, not its text (rendered again whenever it must be written), and
   // the hash of its bytes only where that is not the digest (see recorded-hashes.ts).
-  const outs = withFileDigests(withoutTransient(news));
+  const { fileHashes: _stale, ...outs } = withFileDigests(withoutTransient(news));
   const own = hashesToRecord(hashes, outs.fileDigests as Record<string, string> | undefined);
   return { ...outs, ...(own ? { fileHashes: own } : {}), fileStat: statDigest(root, Object.keys(hashes)) };
 }
