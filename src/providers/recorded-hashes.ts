@@ -10,18 +10,18 @@
 type Props = Record<string, unknown>;
 type Hashes = Record<string, string | null>;
 
-function digestsOf(props: Props): Record<string, string> | undefined {
+/** The recorded digests only (file-digests.ts's digestsOf would compute them from recorded text). */
+function recordedDigests(props: Props): Record<string, string> | undefined {
   return props.fileDigests as Record<string, string> | undefined;
 }
 
-/** The digest (base64url) of bytes whose sha256 is `hex`. */
-function digestOfHex(hex: string): string {
-  return Buffer.from(hex, "hex").toString("base64url");
-}
+/** The digest (base64url) of bytes whose sha256 is `hex`, and back: one sha256 in two encodings. */
+const digestOfHex = (hex: string): string => Buffer.from(hex, "hex").toString("base64url");
+const hexOfDigest = (digest: string): string => Buffer.from(digest, "base64url").toString("hex");
 
 /** The root-relative paths of every file the record holds. */
 export function recordedPaths(props: Props): string[] {
-  const digests = digestsOf(props);
+  const digests = recordedDigests(props);
   const hashes = props.fileHashes as Hashes | undefined;
   if (!digests) return hashes ? Object.keys(hashes) : [];
   const paths = Object.keys(digests);
@@ -31,11 +31,11 @@ export function recordedPaths(props: Props): string[] {
 
 /** The sha256 (hex) of each recorded file's bytes, whichever way the record keeps it. */
 export function recordedHashes(props: Props): Hashes {
-  const digests = digestsOf(props);
+  const digests = recordedDigests(props);
   const hashes = props.fileHashes as Hashes | undefined;
   if (!digests) return hashes ?? {};
   const out: Hashes = {};
-  for (const p in digests) out[p] = Buffer.from(digests[p], "base64url").toString("hex");
+  for (const p in digests) out[p] = hexOfDigest(digests[p]);
   for (const p in hashes) out[p] = hashes[p];
   return out;
 }
@@ -60,7 +60,7 @@ export function hashesToRecord(hashes: Record<string, string>, digests: Record<s
  */
 export function withoutDuplicateHashes(props: Props): Props {
   const hashes = props.fileHashes as Record<string, string> | undefined;
-  const digests = digestsOf(props);
+  const digests = recordedDigests(props);
   if (!hashes || !digests) return props;
   const own = hashesToRecord(hashes, digests);
   if (own && Object.keys(own).length === Object.keys(hashes).length) return props;
