@@ -115,7 +115,9 @@ export async function applyPlan(plan: ExecutablePlan, writer: StateWriter, opts:
     remaining.set(a, w.length);
     for (const dep of w) (released.get(dep) ?? released.set(dep, []).get(dep)!).push(a);
   }
+  // Read from `head` on: shift() on an array of 280,000 addresses moves them all each time (quadratic).
   const queue = [...waits.keys()].filter((a) => remaining.get(a) === 0);
+  let head = 0;
   const notStarted = new Set(byAddress.keys());
   const running = new Map<string, Promise<void>>();
   const result: ApplyResult = { done: 0, failed: [], skipped: [] };
@@ -157,7 +159,7 @@ export async function applyPlan(plan: ExecutablePlan, writer: StateWriter, opts:
 
   for (;;) {
     const stop = opts.cancelled?.() === true;
-    while (!stop && queue.length && running.size < parallelism) start(queue.shift()!);
+    while (!stop && head < queue.length && running.size < parallelism) start(queue[head++]);
     if (running.size === 0) break; // done, stopped, or nothing runnable
     await Promise.race(running.values());
   }
