@@ -213,21 +213,58 @@ export class PgStateStore implements StateStore {
   readonly sql = {
     begin: () => `WITH a AS (UPDATE ${this.S}.operations SET outcome = 'abandoned', completed_at = now() WHERE stack = $1 AND address = $2 AND outcome IS NULL)
       INSERT INTO ${this.S}.operations (stack, address, action, started_at) VALUES ($1, $2, $3, $4)`,
-    // $1 stack, $2 lineage, $3 address, $4 action when no begin row exists.
-    closeOp: () => `o AS (UPDATE ${this.S}.operations SET outcome = 'done', completed_at = now(), serial = (SELECT serial FROM s)
-        WHERE stack = $1 AND address = $3 AND outcome IS NULL AND EXISTS (SELECT 1 FROM s) RETURNING 1),
+    /**
+     * Records a batch of completed operations in one statement, so in one transaction: bumps the serial
+     * by their number ($3), writes (kind not null) or deletes (kind null) each resource row, and closes
+     * each operation's journal row with its own serial, in the batch's order. $1 stack, $2 lineage,
+     * $4.. one array per column (address, action when no begin row exists, kind, id, digest, outputs,
+     * file hashes, dependencies, node, extra). Returns no row when the lineage is gone.
+     */
+    batch: () => `WITH s AS (UPDATE ${this.S}.stacks SET serial = serial + $3, updated_at = now() WHERE name = $1 AND lineage = $2 RETURNING serial),
+      v AS (SELECT t.*, (SELECT serial FROM s) - $3 + t.ord AS op_serial
+        FROM unnest($4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[])
+          WITH ORDINALITY AS t(address, action, kind, id, digest, outputs, file_hashes, depends_on, node, extra, ord)
+        WHERE EXISTS (SELECT 1 FROM s)),
+      r AS (INSERT INTO ${this.S}.resources (stack, address, kind, id, inputs_digest, outputs, file_hashes, depends_on, node, extra)
+        SELECT $1, address, kind, id, digest, outputs, file_hashes, depends_on, node, extra FROM v WHERE kind IS NOT NULL
+        ON CONFLICT (stack, address) DO UPDATE SET kind = EXCLUDED.kind, id = EXCLUDED.id, inputs_digest = EXCLUDED.inputs_digest,
+          outputs = EXCLUDED.outputs, file_hashes = EXCLUDED.file_hashes, depends_on = EXCLUDED.depends_on, node = EXCLUDED.node, extra = EXCLUDED.extra),
+      d AS (DELETE FROM ${this.S}.resources WHERE stack = $1 AND address IN (SELECT address FROM v WHERE kind IS NULL)),
+      o AS (UPDATE ${this.S}.operations op SET outcome = 'done', completed_at = now(), serial = v.op_serial
+        FROM v WHERE op.stack = $1 AND op.address = v.address AND op.outcome IS NULL RETURNING op.address),
       i AS (INSERT INTO ${this.S}.operations (stack, address, action, started_at, completed_at, outcome, serial)
-        SELECT $1, $3, $4, to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), now(), 'done', s.serial FROM s WHERE NOT EXISTS (SELECT 1 FROM o))`,
-    bump: () => `s AS (UPDATE ${this.S}.stacks SET serial = serial + 1, updated_at = now() WHERE name = $1 AND lineage = $2 RETURNING serial)`,
+        SELECT $1, v.address, v.action, to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), now(), 'done', v.op_serial
+        FROM v WHERE v.address NOT IN (SELECT address FROM o))
+      SELECT serial FROM s`,
   };
 }
 
-/** Records one apply, each completed operation in its own transaction. */
+/** One completed operation waiting for its batch: a record (with its row) or a removal (row undefined). */
+interface Completed {
+  address: string;
+  rec?: ResourceRecord;
+  row?: ReturnType<typeof toRow>;
+  done: () => void;
+  failed: (err: unknown) => void;
+}
+
+/** Most operations one statement records: enough to keep up with any --parallelism, small enough to stay a short transaction. */
+const BATCH_MAX = 256;
+
+/**
+ * Records one apply. Each completed operation is committed before its record() resolves, so before
+ * apply reports it done. Operations that complete while a commit is in flight share the next one (a
+ * group commit): with --parallelism 10 a first apply pays one round trip per batch, not per resource,
+ * and a crash still loses no operation reported done.
+ */
 class PgStateWriter implements StateWriter {
   /** Begin rows in flight, by address: a record waits for its begin so the journal stays in order. */
   private readonly begins = new Map<string, Promise<unknown>>();
   private readonly inFlight = new Set<Promise<unknown>>();
   private failure: unknown;
+  /** Completed operations waiting for the next commit, and the loop committing them (while one runs). */
+  private waiting: Completed[] = [];
+  private flushing?: Promise<void>;
 
   constructor(
     private readonly store: PgStateStore,
@@ -249,41 +286,57 @@ class PgStateWriter implements StateWriter {
     this.begins.set(address, p);
   }
 
-  private async change(address: string, what: string, sql: string, params: unknown[]): Promise<void> {
-    const begun = this.begins.get(address);
-    this.begins.delete(address);
-    if (begun) await begun;
-    const r = await this.track(this.store.use(what, (c) => c.query<{ serial: string }>(sql, params)));
-    if (!r.rows.length) {
-      throw new StateError("state.changed", `${address}: the state in ${this.store.describe()} was replaced during this apply (lineage ${this.doc.lineage} is gone); run bootplan plan`);
+  /** Queues a completed operation for the next commit; resolves once it is committed. */
+  private complete(address: string, rec?: ResourceRecord): Promise<void> {
+    const row = rec && toRow(rec);
+    return new Promise<void>((done, failed) => {
+      this.waiting.push({ address, rec, row, done, failed });
+      this.flushing ??= this.track(this.flush().finally(() => (this.flushing = undefined)));
+    });
+  }
+
+  /** Commits what waits, batch after batch, until nothing does. */
+  private async flush(): Promise<void> {
+    while (this.waiting.length) {
+      const batch = this.waiting.splice(0, BATCH_MAX);
+      try {
+        if (await this.commitBatch(batch)) for (const c of batch) c.done();
+        else for (const c of batch) c.failed(new StateError("state.changed", `${c.address}: the state in ${this.store.describe()} was replaced during this apply (lineage ${this.doc.lineage} is gone); run bootplan plan`));
+      } catch (err) {
+        for (const c of batch) c.failed(err);
+      }
     }
+  }
+
+  /** Commits one batch; false when the stack's lineage is gone (the state was replaced meanwhile). */
+  private async commitBatch(batch: Completed[]): Promise<boolean> {
+    for (const c of batch) {
+      const begun = this.begins.get(c.address);
+      this.begins.delete(c.address);
+      if (begun) await begun;
+    }
+    const column = (f: (c: Completed) => string | null | undefined): (string | null)[] => batch.map((c) => f(c) ?? null);
+    const what = batch.length === 1 ? `recording ${batch[0].address}` : `recording ${batch[0].address} and ${batch.length - 1} more`;
+    const r = await this.store.use(what, (c) => c.query<{ serial: string }>(this.store.sql.batch(), [
+      this.doc.stack, this.doc.lineage, batch.length,
+      column((c) => c.address), column((c) => (c.rec ? "update" : "delete")), column((c) => c.rec?.kind), column((c) => c.rec?.id),
+      column((c) => c.row?.digest), column((c) => c.row?.outputs), column((c) => c.row?.fileHashes), column((c) => c.row?.dependsOn),
+      column((c) => c.row?.node), column((c) => c.row?.extra),
+    ]));
+    if (!r.rows.length) return false;
+    for (const c of batch) applyEvent(this.doc, c.rec ? { op: "record", address: c.address, rec: c.rec } : { op: "remove", address: c.address });
+    return true;
   }
 
   async record(address: string, rec: ResourceRecord): Promise<void> {
     const copy = JSON.parse(JSON.stringify(rec)) as ResourceRecord;
     const cause = checkResourceRecord(address, copy);
     if (cause) throw new InternalError(`refusing to record an invalid resource: ${cause}`);
-    const row = toRow(copy);
-    const S = this.store.S;
-    await this.change(address, `recording ${address}`, `WITH ${this.store.sql.bump()},
-      r AS (INSERT INTO ${S}.resources (stack, address, kind, id, inputs_digest, outputs, file_hashes, depends_on, node, extra)
-        SELECT $1, $3, $5, $6, $7, $8, $9, $10, $11, $12 FROM s
-        ON CONFLICT (stack, address) DO UPDATE SET kind = EXCLUDED.kind, id = EXCLUDED.id, inputs_digest = EXCLUDED.inputs_digest,
-          outputs = EXCLUDED.outputs, file_hashes = EXCLUDED.file_hashes, depends_on = EXCLUDED.depends_on, node = EXCLUDED.node, extra = EXCLUDED.extra),
-      ${this.store.sql.closeOp()}
-      SELECT serial FROM s`,
-      [this.doc.stack, this.doc.lineage, address, "update", copy.kind, copy.id, row.digest, row.outputs, row.fileHashes, row.dependsOn, row.node, row.extra]);
-    applyEvent(this.doc, { op: "record", address, rec: copy });
+    await this.complete(address, copy);
   }
 
   async remove(address: string): Promise<void> {
-    const S = this.store.S;
-    await this.change(address, `recording the removal of ${address}`, `WITH ${this.store.sql.bump()},
-      d AS (DELETE FROM ${S}.resources WHERE stack = $1 AND address = $3 AND EXISTS (SELECT 1 FROM s)),
-      ${this.store.sql.closeOp()}
-      SELECT serial FROM s`,
-      [this.doc.stack, this.doc.lineage, address, "delete"]);
-    applyEvent(this.doc, { op: "remove", address });
+    await this.complete(address);
   }
 
   /** Waits for every statement in flight; each completed operation is already committed. */

@@ -233,6 +233,39 @@ describe("PostgreSQL state backend", { timeout: 300_000 }, () => {
     }
   });
 
+  it("operations that complete together commit together, each with its own serial, through apply and destroy", { timeout: 300_000 }, async (ctx) => {
+    needPostgres(ctx);
+    const schema = `t${process.pid}_${++schemaNo}`;
+    const dir = mkdtempSync(join(tmpdir(), "bootplan-pg-batch-"));
+    try {
+      generateStack(dir, 150, { labDir: join(REPO, "stacks/lab"), cm: true });
+      editStackFile(dir, "stack.yaml", /^state: .*$/m, `state: {backend: postgres, url: {env: BOOTPLAN_PG_URL}, schema: ${schema}}`);
+      const env = { BOOTPLAN_PG_URL: server!.url };
+      expect(runBin(["apply", dir, "--auto-approve", "--parallelism", "16"], { env }).code).toBe(0);
+      const [{ n }] = await query<{ n: string }>(`SELECT count(*) AS n FROM ${schema}.resources`);
+      const created = Number(n);
+      expect(created).toBeGreaterThan(150);
+      const journal = async () => query<{ serial: string; xid: string; outcome: string }>(`SELECT serial, xmin::text AS xid, outcome FROM ${schema}.operations ORDER BY serial`);
+      const ops = await journal();
+      // One closed journal row per operation, serials 1..N with no gap: the state's serial counts them.
+      expect(ops.map((o) => [Number(o.serial), o.outcome])).toEqual(ops.map((_, i) => [i + 1, "done"]));
+      expect(ops.length).toBe(created);
+      // xmin names the transaction that last wrote a row: closed rows sharing it were committed together.
+      const commits = new Set(ops.map((o) => o.xid)).size;
+      expect(commits).toBeLessThan(ops.length);
+      expect(runBin(["plan", dir, "--detailed-exitcode"], { env }).code).toBe(0);
+
+      expect(runBin(["destroy", dir, "--auto-approve", "--parallelism", "16"], { env }).code).toBe(0);
+      expect(await query(`SELECT 1 FROM ${schema}.resources`)).toEqual([]);
+      const all = await journal();
+      expect(all.map((o) => Number(o.serial))).toEqual(all.map((_, i) => i + 1));
+      const [stack] = await query<{ serial: string }>(`SELECT serial FROM ${schema}.stacks`);
+      expect(Number(stack.serial)).toBe(2 * created);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("state migrate moves the lab's state to PostgreSQL and back with identical digests, and plans stay empty", async (ctx) => {
     needPostgres(ctx);
     const schema = `t${process.pid}_${++schemaNo}`;
