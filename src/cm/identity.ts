@@ -18,3 +18,10 @@ export function nodeIdentity(sys: System): NodeIdentity {
   }
   return { name: sys.hostname, system: sys.name, hostname: sys.hostname, ips, macs };
 }
+
+/** What nodeIdentity takes from a system, as one string (a render key's part), without building the identity. */
+export function nodeIdentityKey(sys: System): string {
+  let text = sys.hostname;
+  for (const i of sys.interfaces) text += `\0${i.ip ?? ""}\0${i.mac}`;
+  return text;
+}

@@ -9,7 +9,7 @@ import { StackError } from "../errors.js";
 import type { Stack, System } from "../model/stack.js";
 import { ADAPTERS } from "../cm/adapters.js";
 import type { Member } from "../cm/adapter.js";
-import { handoffAddress, nodeIdentity } from "../cm/identity.js";
+import { handoffAddress, nodeIdentity, nodeIdentityKey } from "../cm/identity.js";
 import { pillarSls } from "../cm/salt.js";
 import type { CmSystem, NodeIdentity } from "../cm/types.js";
 import type { CmShaper } from "../plugins/plan-hooks.js";
@@ -77,7 +77,9 @@ export function buildCmResources(stack: Stack, root: string, opts: CmBuildOption
     const seen = new Map<string, string>();
     const seenPillar = new Map<string, string>();
     const addresses: string[] = [];
-    // The index's key: the CM system's part and every member's key, in order (none if a member has none).
+    // The index's key: the CM system's part and what the index shows of every member, its node identity
+    // and class, in order; none when a member has no key. Not the members' own keys: a change to one
+    // system's boot options must not render again, and record again, an index of 100,000 nodes.
     let index: string[] | undefined = part === undefined ? undefined : [part];
     for (const name of Object.keys(cm.members).sort()) {
       const sys = stack.systems[name];
@@ -90,7 +92,6 @@ export function buildCmResources(stack: Stack, root: string, opts: CmBuildOption
       const sysKey = opts.systemKeys?.get(name);
       const key = part !== undefined && sysKey !== undefined ? sha([part, sysKey, jsonOf(binding)]) : undefined;
       if (key === undefined) index = undefined;
-      else index?.push(name, key);
       let cls: Member["class"], notes: string[] | undefined;
       let inputs: Record<string, unknown>;
       const rec = reusable(opts, address, key);
@@ -113,6 +114,7 @@ export function buildCmResources(stack: Stack, root: string, opts: CmBuildOption
       if (notes?.length) inputs.pluginNotes = notes;
       addresses.push(address);
       members.push({ name, class: cls });
+      index?.push(name, nodeIdentityKey(sys), JSON.stringify(cls));
       nodes[sys.hostname] = name;
       out.push({
         address, kind: "cm", name: handoff, dependsOn: [addressOf("system", name)], secretNames: [],

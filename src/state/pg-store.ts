@@ -99,15 +99,23 @@ export class PgStateStore implements StateStore {
     return this.lastRead;
   }
 
-  private async readNow(): Promise<StateDocument> {
+  /** The recorded state with only the resources at `addresses`: a saved plan's apply reads its own rows, not the fleet's. */
+  async readFor(addresses: Iterable<string>): Promise<StateDocument> {
+    this.lastRead = await this.readNow([...addresses]);
+    return this.lastRead;
+  }
+
+  private async readNow(only?: string[]): Promise<StateDocument> {
     return this.use("reading the state", async (c) => {
       await c.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
       try {
         const head = await c.query<{ lineage: string; serial: string }>(`SELECT lineage, serial FROM ${this.S}.stacks WHERE name = $1`, [this.stackName]);
         const doc: StateDocument = { version: 1, lineage: head.rows[0]?.lineage ?? randomUUID(), serial: Number(head.rows[0]?.serial ?? 0), stack: this.stackName, resources: {}, pending: [] };
         if (head.rows.length) {
-          const rows = await c.query<ResourceRow>(
-            `SELECT address, kind, id, outputs, file_hashes, depends_on, extra FROM ${this.S}.resources WHERE stack = $1 ORDER BY address`, [this.stackName]);
+          const columns = `SELECT address, kind, id, outputs, file_hashes, depends_on, extra FROM ${this.S}.resources WHERE stack = $1`;
+          const rows = only
+            ? await c.query<ResourceRow>(`${columns} AND address = ANY($2::text[]) ORDER BY address`, [this.stackName, only])
+            : await c.query<ResourceRow>(`${columns} ORDER BY address`, [this.stackName]);
           for (const r of rows.rows) doc.resources[r.address] = fromRow(r);
           const pending = await c.query<{ address: string; action: PendingOperation["action"]; started_at: string }>(
             `SELECT address, action, started_at FROM ${this.S}.operations WHERE stack = $1 AND outcome IS NULL ORDER BY seq`, [this.stackName]);

@@ -64,6 +64,12 @@ export interface SyncStateWriter extends StateWriter {
 export interface StateStore {
   /** The recorded state (an empty one when none exists yet), including operations journaled by an interrupted apply. */
   read(): MaybePromise<StateDocument>;
+  /**
+   * The recorded state with only the resources at `addresses` (lineage, serial and pending operations
+   * whole): what applying a saved plan needs. A store that can read by resource makes a one-system
+   * change cost its own rows, not the whole fleet's; the next writer() starts from this document.
+   */
+  readFor?(addresses: Iterable<string>): Promise<StateDocument>;
   /** Starts recording an apply on top of the current state. */
   writer(): MaybePromise<StateWriter>;
   /** True when recorded progress waits to be settled (e.g. a journal left by a failed commit); apply then commits even with no changes. */

@@ -40,7 +40,9 @@ async function applySavedPlan(path: string, opts: CliConfig, io: Io): Promise<nu
   const backend = await openStateBackend(saved.state ?? { backend: "file", path: saved.statePath }, saved.plan.stack, io.env);
   const store = backend.store;
   return withStateLock(backend, `bootplan apply ${path}`, opts, async () => {
-    assertPlanFresh(saved, await store.read(), path);
+    // A store that reads by resource reads only what the plan touches (plus lineage and serial).
+    const touched = [...saved.plan.changes.map((c) => c.address), ...Object.keys(saved.plan.refresh ?? {})];
+    assertPlanFresh(saved, await (store.readFor ? store.readFor(touched) : store.read()), path);
     const secrets = readSecretValues(saved.secrets, Object.keys(saved.secrets), io.env);
     assertSecretsUnchanged(saved.plan, secrets, await backend.digester(io.env), path);
     if (!hasChanges(saved.plan)) return settleNoChanges(store, saved.plan, io, opts);

@@ -126,6 +126,20 @@ describe("PostgreSQL state backend", { timeout: 300_000 }, () => {
     expect(runBin(["enc", "nobody.lab.example", dir], { env }).stderr).toMatch(/^Error: nobody\.lab\.example: not a node of any puppet CM system in PostgreSQL /);
     expect(JSON.parse(runBin(["inventory", dir, "--host", "web01.lab.example"], { env }).stdout)).toMatchObject({ nginx_worker_processes: 4 });
     expect(JSON.parse(runBin(["inventory", dir, "--list"], { env }).stdout).web.hosts).toContain("web01.lab.example");
+
+    // A saved change reads only the rows it touches: the updates still find their records, the rest stays.
+    editStackFile(dir, "profiles.yaml", "packages: [nginx]", "packages: [nginx, certbot]");
+    const changeFile = join(dir, "change.plan");
+    expect(runBin(["plan", dir, "--out", changeFile], { env }).stdout).toMatch(/Plan: 0 to add, 3 to change, 0 to replace, 0 to destroy/);
+    const changed = runBin(["apply", changeFile], { env });
+    expect(changed.stderr).toBe("");
+    expect(changed.stdout).toMatch(/^Apply complete: 0 added, 3 changed/m);
+    expect(readFileSync(join(dir, ".bootplan/root/http/answers/web01.cfg"), "utf8")).toContain("certbot");
+    expect((await query(`SELECT 1 FROM ${schema}.resources`)).length).toBe(29);
+    const [{ serial: now }] = await query<{ serial: string }>(`SELECT serial FROM ${schema}.stacks`);
+    expect(Number(now)).toBeGreaterThan(29);
+    expect((await query(`SELECT 1 FROM ${schema}.operations WHERE outcome = 'done'`)).length).toBe(Number(now));
+    expect(runBin(["plan", dir, "--detailed-exitcode"], { env }).code).toBe(0);
   });
 
   it("refuses a second run naming the holder, waits with --lock-timeout, and forgets a holder killed with -9", async (ctx) => {

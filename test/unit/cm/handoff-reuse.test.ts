@@ -1,7 +1,8 @@
 /**
  * Reuse of recorded CM handoffs (graph/cm.ts): a handoff whose render key is unchanged takes its recorded
  * class and digests instead of running plugins' cm hooks and the adapter, and a CM system the size of a
- * 150,000-machine fleet builds (its index key is made from every member's key, not from call arguments).
+ * 150,000-machine fleet builds (its index key is made from every member's identity and class, not from
+ * call arguments). The index is rendered again only when what it shows of a member changed.
  */
 import { describe, expect, it } from "vitest";
 import { buildCmResources } from "../../../src/graph/cm.js";
@@ -25,7 +26,7 @@ function fleet(n: number): { stack: Stack; keys: Map<string, string> } {
 }
 
 describe("CM handoff reuse", () => {
-  it("renders every handoff once, then reuses the recorded ones; a changed system key or binding renders that one again", () => {
+  it("renders every handoff once, then reuses the recorded ones; a changed system key or binding renders that one again, the index only when a member's class or identity changed", () => {
     const { stack, keys } = fleet(3);
     let hooks = 0;
     const shape = () => (hooks++, undefined);
@@ -36,17 +37,25 @@ describe("CM handoff reuse", () => {
       const { files, ...rest } = r.inputs as Record<string, unknown>;
       return [r.address, { ...rest, fileDigests: Object.fromEntries(Object.keys(files as object).map((p) => [p, "d"])) }];
     }));
+    const recordedMember = stack.cm.puppet.members.node2;
     hooks = 0;
     const again = buildCmResources(stack, "root", { systemKeys: keys, shape, recorded: (a) => recorded.get(a) });
     expect(hooks).toBe(0);
     expect(again.every((r) => r.inputs.files === undefined && r.inputs.fileDigests)).toBe(true);
     expect(again.find((r) => r.address === "cm.puppet.node0")!.inputs.class).toEqual(first.find((r) => r.address === "cm.puppet.node0")!.inputs.class);
 
+    const rendered = (): string[] => buildCmResources(stack, "root", { systemKeys: keys, shape, recorded: (a) => recorded.get(a) }).filter((r) => r.inputs.files).map((r) => r.address);
+    // Another boot option of node1: its handoff renders again (a plugin may look), the index shows nothing new.
     keys.set("node1", "key-1-changed");
+    expect(rendered()).toEqual(["cm.puppet.node1"]);
+    expect(hooks).toBe(1);
+    // node2's class and node0's address are in the index.
     stack.cm.puppet.members.node2 = { ...stack.cm.puppet.members.node2, value: { classes: { "role::db": {} }, parameters: {}, environment: "production" } };
-    const changed = buildCmResources(stack, "root", { systemKeys: keys, shape, recorded: (a) => recorded.get(a) });
-    expect(hooks).toBe(2);
-    expect(changed.filter((r) => r.inputs.files).map((r) => r.address)).toEqual(["cm.puppet.node1", "cm.puppet.node2", "cm.puppet"]);
+    expect(rendered()).toEqual(["cm.puppet.node1", "cm.puppet.node2", "cm.puppet"]);
+    stack.cm.puppet.members.node2 = recordedMember;
+    stack.systems.node0 = { ...stack.systems.node0, interfaces: [{ mac: "52:54:00:00:00:02", ip: "10.0.0.2", prefix: 8, dns: [] }] } as unknown as System;
+    keys.set("node0", "key-0-changed");
+    expect(rendered()).toEqual(["cm.puppet.node0", "cm.puppet.node1", "cm.puppet"]);
   });
 
   it("builds a CM system of 150,000 members", () => {
