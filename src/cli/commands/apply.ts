@@ -6,7 +6,7 @@ import { describeError, StalePlanError, StateError, UsageError } from "../../err
 import { withExecutor } from "../../executor/index.js";
 import type { Executor } from "../../executor/types.js";
 import { renderPlanText } from "../../report/plan-text.js";
-import type { StateStore, StateWriter } from "../../state/types.js";
+import type { MaybePromise, StateStore, StateWriter } from "../../state/types.js";
 import type { CliConfig } from "../options.js";
 import { useColor, type Io } from "../output.js";
 import { progressMode, progressReporter } from "../progress.js";
@@ -62,12 +62,24 @@ async function confirm(plan: ExecutablePlan, opts: CliConfig, io: Io, verb: stri
   void plan;
 }
 
-/** Records refreshed bookkeeping of unchanged resources; no provider is called and nothing is printed. */
+/** How many bookkeeping records are handed to the writer at once: a database writer commits them together. */
+const REFRESH_CHUNK = 1024;
+
+/**
+ * Records refreshed bookkeeping of unchanged resources; no provider is called and nothing is printed.
+ * Not one by one: after an upgrade that changes every render key, 280,000 records awaited in turn
+ * would be 280,000 commits on PostgreSQL.
+ */
 async function recordRefresh(writer: StateWriter, plan: ExecutablePlan): Promise<void> {
   const resources = writer.current().resources;
-  for (const [address, outputs] of Object.entries(plan.refresh ?? {})) {
-    const rec = resources[address];
-    if (rec) await writer.record(address, { ...rec, outputs });
+  const entries = Object.entries(plan.refresh ?? {});
+  for (let i = 0; i < entries.length; i += REFRESH_CHUNK) {
+    const records: MaybePromise<void>[] = [];
+    for (const [address, outputs] of entries.slice(i, i + REFRESH_CHUNK)) {
+      const rec = resources[address];
+      if (rec) records.push(writer.record(address, { ...rec, outputs }));
+    }
+    await Promise.all(records);
   }
 }
 

@@ -269,12 +269,26 @@ describe("PostgreSQL state backend", { timeout: 300_000 }, () => {
       expect(commits).toBeLessThan(ops.length);
       expect(runBin(["plan", dir, "--detailed-exitcode"], { env }).code).toBe(0);
 
+      // An upgrade that changes the renderer makes every render key stale: the plan shows no change,
+      // and the apply records the new keys (bookkeeping) in shared commits, not one commit each.
+      await query(`UPDATE ${schema}.resources SET outputs = replace(outputs, '"renderKey":"', '"renderKey":"stale-') WHERE outputs LIKE '%"renderKey":"%'`);
+      const stale = (await query(`SELECT 1 FROM ${schema}.resources WHERE outputs LIKE '%"renderKey":"stale-%'`)).length;
+      expect(stale).toBeGreaterThan(150);
+      expect(runBin(["plan", dir, "--detailed-exitcode"], { env }).code).toBe(0);
+      const settled = runBin(["apply", dir, "--auto-approve"], { env });
+      expect(settled.stdout).toBe("No changes.\n");
+      expect(await query(`SELECT 1 FROM ${schema}.resources WHERE outputs LIKE '%"renderKey":"stale-%'`)).toEqual([]);
+      const bookkeeping = (await journal()).slice(created);
+      expect(bookkeeping.length).toBe(stale);
+      expect(new Set(bookkeeping.map((o) => o.xid)).size).toBeLessThan(bookkeeping.length / 10);
+      expect(runBin(["plan", dir, "--detailed-exitcode"], { env }).code).toBe(0);
+
       expect(runBin(["destroy", dir, "--auto-approve", "--parallelism", "16"], { env }).code).toBe(0);
       expect(await query(`SELECT 1 FROM ${schema}.resources`)).toEqual([]);
       const all = await journal();
       expect(all.map((o) => Number(o.serial))).toEqual(all.map((_, i) => i + 1));
       const [stack] = await query<{ serial: string }>(`SELECT serial FROM ${schema}.stacks`);
-      expect(Number(stack.serial)).toBe(2 * created);
+      expect(Number(stack.serial)).toBe(2 * created + stale);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
