@@ -2,15 +2,9 @@
 import type { StateSettings } from "../model/stack.js";
 import { digesterWithKey } from "../secrets/secrets.js";
 import type { StateBackend } from "./backend.js";
-import { pgPool, readPgUrl, type PgTarget } from "./pg-connect.js";
+import { pgPool, pgTarget, type PgTarget } from "./pg-connect.js";
 import { PgStateLock } from "./pg-lock.js";
 import { PgStateStore } from "./pg-store.js";
-import { DEFAULT_PG_SCHEMA } from "../stack/state-settings.js";
-
-/** The PostgreSQL target `settings` name (URL read from its env variable or file). */
-export function pgTarget(settings: StateSettings, env: NodeJS.ProcessEnv): PgTarget {
-  return { url: readPgUrl(settings.url, env), schema: settings.schema ?? DEFAULT_PG_SCHEMA };
-}
 
 /** A PostgreSQL store for a stack (its pool closes with closePgConnections). */
 export async function pgStore(target: PgTarget, stackName: string): Promise<PgStateStore> {

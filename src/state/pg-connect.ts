@@ -2,7 +2,8 @@
 import { readFileSync } from "node:fs";
 import type pg from "pg";
 import { StateError } from "../errors.js";
-import type { SecretSource } from "../model/stack.js";
+import type { SecretSource, StateSettings } from "../model/stack.js";
+import { DEFAULT_PG_SCHEMA } from "../stack/state-settings.js";
 
 /** Where a PostgreSQL state lives: a connection URL and the schema holding bootplan's tables. */
 export interface PgTarget {
@@ -30,6 +31,11 @@ export function readPgUrl(source: SecretSource | undefined, env: NodeJS.ProcessE
   return url;
 }
 
+/** The PostgreSQL target `settings` name (URL read from its env variable or file). */
+export function pgTarget(settings: StateSettings, env: NodeJS.ProcessEnv): PgTarget {
+  return { url: readPgUrl(settings.url, env), schema: settings.schema ?? DEFAULT_PG_SCHEMA };
+}
+
 /** The URL without its password, for messages. */
 export function safeUrl(url: string): string {
   try {
@@ -39,6 +45,11 @@ export function safeUrl(url: string): string {
   } catch {
     return "(unparsable PostgreSQL URL)";
   }
+}
+
+/** A stack's state in the database, for messages: where it lives, never the password. */
+export function describePgState(target: PgTarget, stack: string): string {
+  return `PostgreSQL ${safeUrl(target.url)} (schema ${target.schema}, stack ${stack})`;
 }
 
 /** A StateError for a failed database call, naming the database (not its password) and the cause. */
@@ -85,9 +96,9 @@ export async function pgPool(target: PgTarget, { max = 8, asyncCommit = false }:
   return pool;
 }
 
-/** One dedicated connection (the lock's: an advisory lock belongs to a session). */
-export async function pgClient(target: PgTarget): Promise<pg.Client> {
-  const client = new (await pgModule()).Client({ connectionString: target.url, connectionTimeoutMillis: 10_000, application_name: "bootplan lock" });
+/** One dedicated connection: the lock's (an advisory lock belongs to a session), or one lookup's. */
+export async function pgClient(target: PgTarget, name = "bootplan lock"): Promise<pg.Client> {
+  const client = new (await pgModule()).Client({ connectionString: target.url, connectionTimeoutMillis: 10_000, application_name: name });
   client.on("error", () => undefined);
   try {
     await client.connect();

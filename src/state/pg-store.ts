@@ -1,50 +1,19 @@
 /**
  * The PostgreSQL state backend: one row per resource, one per operation, a stacks row with lineage and
- * serial. An apply records each completed operation in its own transaction (a single statement that
- * bumps the serial, writes the resource and closes its journal row), so a crash of bootplan or of the
- * database loses nothing completed and never leaves a serial that does not match the rows.
+ * serial. An apply commits each completed operation before reporting it done (a single statement that
+ * bumps the serial, writes the resource and closes its journal row; operations completing together
+ * share one), so a crash of bootplan or of the database loses nothing completed and never leaves a
+ * serial that does not match the rows.
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import type pg from "pg";
 import { InternalError, StateError } from "../errors.js";
-import { sha256Hex } from "../util/hash.js";
 import { applyEvent } from "./journal.js";
 import { ensureSchema, ident } from "./pg-schema.js";
-import { pgError, safeUrl, type PgTarget } from "./pg-connect.js";
+import { describePgState, pgError, type PgTarget } from "./pg-connect.js";
+import { fromRow, RESOURCE_COLUMNS, toRow, type ResourceRow } from "./pg-rows.js";
 import { checkResourceRecord } from "./schema.js";
 import type { PendingOperation, ResourceRecord, StateDocument, StateStore, StateWriter } from "./types.js";
-
-/** A resource as one row holds it. */
-interface ResourceRow {
-  address: string;
-  kind: string;
-  id: string;
-  outputs: string;
-  file_hashes: string | null;
-  depends_on: string;
-  extra: string | null;
-}
-
-/** The columns of a record: outputs as exact JSON text, with the file hashes apart. */
-function toRow(rec: ResourceRecord): { outputs: string; fileHashes: string | null; dependsOn: string; extra: string | null; node: string | null; digest: string } {
-  const { fileHashes, ...rest } = rec.outputs as Record<string, unknown> & { fileHashes?: unknown };
-  const { kind: _k, id: _i, outputs: _o, dependsOn: _d, ...others } = rec;
-  const outputs = JSON.stringify(rest);
-  const node = rec.kind === "cm" ? ((rest.node as { name?: unknown } | undefined)?.name ?? null) : null;
-  return {
-    outputs, fileHashes: fileHashes === undefined ? null : JSON.stringify(fileHashes), dependsOn: JSON.stringify(rec.dependsOn),
-    extra: Object.keys(others).length ? JSON.stringify(others) : null,
-    node: typeof node === "string" ? node : null, digest: sha256Hex(outputs),
-  };
-}
-
-/** A row back into a record; the file hashes rejoin the outputs as their last key, where providers put them. */
-function fromRow(r: ResourceRow): ResourceRecord {
-  const o = r.outputs;
-  const text = r.file_hashes === null ? o : `${o.slice(0, -1)}${o.length > 2 ? "," : ""}"fileHashes":${r.file_hashes}}`;
-  const rec: ResourceRecord = { kind: r.kind, id: r.id, outputs: JSON.parse(text), dependsOn: JSON.parse(r.depends_on) };
-  return r.extra === null ? rec : { ...rec, ...JSON.parse(r.extra) };
-}
 
 /** Stores a stack's state in a PostgreSQL schema shared by every runner of the stack. */
 export class PgStateStore implements StateStore {
@@ -68,7 +37,7 @@ export class PgStateStore implements StateStore {
 
   /** Where this state lives, for messages. */
   describe(): string {
-    return `PostgreSQL ${safeUrl(this.target.url)} (schema ${this.target.schema}, stack ${this.stackName})`;
+    return describePgState(this.target, this.stackName);
   }
 
   /** Runs `fn` on a pooled connection once the tables exist; database failures become one-line StateErrors. */
@@ -112,7 +81,7 @@ export class PgStateStore implements StateStore {
         const head = await c.query<{ lineage: string; serial: string }>(`SELECT lineage, serial FROM ${this.S}.stacks WHERE name = $1`, [this.stackName]);
         const doc: StateDocument = { version: 1, lineage: head.rows[0]?.lineage ?? randomUUID(), serial: Number(head.rows[0]?.serial ?? 0), stack: this.stackName, resources: {}, pending: [] };
         if (head.rows.length) {
-          const columns = `SELECT address, kind, id, outputs, file_hashes, depends_on, extra FROM ${this.S}.resources WHERE stack = $1`;
+          const columns = `SELECT ${RESOURCE_COLUMNS} FROM ${this.S}.resources WHERE stack = $1`;
           const rows = only
             ? await c.query<ResourceRow>(`${columns} AND address = ANY($2::text[]) ORDER BY address`, [this.stackName, only])
             : await c.query<ResourceRow>(`${columns} ORDER BY address`, [this.stackName]);
@@ -194,7 +163,7 @@ export class PgStateStore implements StateStore {
   async handoffsOfNode(node: string): Promise<{ address: string; rec: ResourceRecord }[]> {
     return this.use("looking up a node", async (c) => {
       const r = await c.query<ResourceRow>(
-        `SELECT address, kind, id, outputs, file_hashes, depends_on, extra FROM ${this.S}.resources WHERE stack = $1 AND node = $2 ORDER BY address`, [this.stackName, node]);
+        `SELECT ${RESOURCE_COLUMNS} FROM ${this.S}.resources WHERE stack = $1 AND node = $2 ORDER BY address`, [this.stackName, node]);
       return r.rows.map((row) => ({ address: row.address, rec: fromRow(row) }));
     });
   }
@@ -203,7 +172,7 @@ export class PgStateStore implements StateStore {
   async ofKind(kind: string): Promise<Record<string, ResourceRecord>> {
     return this.use("reading the state", async (c) => {
       const r = await c.query<ResourceRow>(
-        `SELECT address, kind, id, outputs, file_hashes, depends_on, extra FROM ${this.S}.resources WHERE stack = $1 AND kind = $2 ORDER BY address`, [this.stackName, kind]);
+        `SELECT ${RESOURCE_COLUMNS} FROM ${this.S}.resources WHERE stack = $1 AND kind = $2 ORDER BY address`, [this.stackName, kind]);
       return Object.fromEntries(r.rows.map((row) => [row.address, fromRow(row)]));
     });
   }
@@ -212,7 +181,7 @@ export class PgStateStore implements StateStore {
   async one(address: string): Promise<ResourceRecord | undefined> {
     return this.use("reading the state", async (c) => {
       const r = await c.query<ResourceRow>(
-        `SELECT address, kind, id, outputs, file_hashes, depends_on, extra FROM ${this.S}.resources WHERE stack = $1 AND address = $2`, [this.stackName, address]);
+        `SELECT ${RESOURCE_COLUMNS} FROM ${this.S}.resources WHERE stack = $1 AND address = $2`, [this.stackName, address]);
       return r.rows[0] ? fromRow(r.rows[0]) : undefined;
     });
   }

@@ -42,12 +42,21 @@ export async function encCommand(fqdn: string, dir: string, opts: Pick<CliConfig
   return 0;
 }
 
-/** Answers from a PostgreSQL state with one indexed query for the node's handoffs. */
+/**
+ * Answers from a PostgreSQL state with one indexed query for the node's handoffs, loading only what
+ * that query needs; a schema this bootplan must first create or migrate goes through the store.
+ */
 async function encFromPostgres(fqdn: string, pg: { stack: string; state: StateSettings }, opts: Pick<CliConfig, "cmSystem">, io: Io): Promise<number> {
-  const { pgStore, pgTarget } = await import("../../state/pg-backend.js");
-  const store = await pgStore(pgTarget(pg.state, io.env), pg.stack);
-  const hits = (await store.handoffsOfNode(fqdn)).filter((h) => h.rec.outputs.type === "puppet" && (!opts.cmSystem || h.rec.outputs.cm === opts.cmSystem));
-  if (!hits.length) throw new CmLookupError("cm.unknown-node", `${fqdn}: not a node of ${opts.cmSystem ? `puppet CM system ${opts.cmSystem}` : "any puppet CM system"} in ${store.describe()}`);
+  const { describePgState, pgTarget } = await import("../../state/pg-connect.js");
+  const target = pgTarget(pg.state, io.env);
+  const { handoffsOfNode } = await import("../../state/pg-lookup.js");
+  let found = await handoffsOfNode(target, pg.stack, fqdn);
+  if (!found) {
+    const { pgStore } = await import("../../state/pg-backend.js");
+    found = await (await pgStore(target, pg.stack)).handoffsOfNode(fqdn);
+  }
+  const hits = found.filter((h) => h.rec.outputs.type === "puppet" && (!opts.cmSystem || h.rec.outputs.cm === opts.cmSystem));
+  if (!hits.length) throw new CmLookupError("cm.unknown-node", `${fqdn}: not a node of ${opts.cmSystem ? `puppet CM system ${opts.cmSystem}` : "any puppet CM system"} in ${describePgState(target, pg.stack)}`);
   if (hits.length > 1) throw new CmLookupError("cm.ambiguous", `${fqdn}: several puppet CM systems could answer (${hits.map((h) => h.rec.outputs.cm).join(", ")}); choose one with --cm-system NAME`);
   const enc = encText(hits[0].rec, `${hits[0].rec.outputs.output}/nodes/${fqdn}.yaml`);
   if (enc === undefined) throw new CmLookupError("cm.bad-state", `${hits[0].address}: the state records no ENC document for ${fqdn}; run bootplan apply`);

@@ -18,7 +18,8 @@ function hostOf(r: RecordedResource): InventoryHost {
 
 /** The CM records of a PostgreSQL state (indexes and handoffs), read with two queries by kind. */
 async function recordedFromPostgres(pg: { stack: string; state: StateSettings }, io: Io): Promise<RecordedState> {
-  const { pgStore, pgTarget } = await import("../../state/pg-backend.js");
+  const { pgStore } = await import("../../state/pg-backend.js");
+  const { pgTarget } = await import("../../state/pg-connect.js");
   const store = await pgStore(pgTarget(pg.state, io.env), pg.stack);
   return RecordedState.fromRecords(store.describe(), { ...(await store.ofKind("cm-index")), ...(await store.ofKind("cm")) });
 }

@@ -337,5 +337,9 @@ describe("PostgreSQL state backend", { timeout: 300_000 }, () => {
     expect(down.code).toBe(1);
     expect(down.stderr).toMatch(/^Error: connecting in PostgreSQL postgres:\/\/bootplan:\*\*\*@127\.0\.0\.1:1\/postgres \(schema \w+\) failed: .*\n$/);
     expect(down.stderr).not.toContain("hunter2");
+    // enc before any apply: its one-query path finds no tables, and the store's path makes them and answers.
+    const fresh = runBin(["enc", "web01.lab.example", dir], { env: { BOOTPLAN_PG_URL: server!.url } });
+    expect(fresh.stderr).toMatch(/^Error: web01\.lab\.example: not a node of any puppet CM system in PostgreSQL postgres:\/\/\S+ \(schema \w+, stack lab\)\n$/);
+    expect(fresh.code).toBe(1);
   });
 });

@@ -1,0 +1,38 @@
+/** A resource record as one row of the PostgreSQL `resources` table holds it, both ways. */
+import { sha256Hex } from "../util/hash.js";
+import type { ResourceRecord } from "./types.js";
+
+/** The columns fromRow reads, in a SELECT list. */
+export const RESOURCE_COLUMNS = "address, kind, id, outputs, file_hashes, depends_on, extra";
+
+/** A resource as one row holds it. */
+export interface ResourceRow {
+  address: string;
+  kind: string;
+  id: string;
+  outputs: string;
+  file_hashes: string | null;
+  depends_on: string;
+  extra: string | null;
+}
+
+/** The columns of a record: outputs as exact JSON text, with the file hashes apart. */
+export function toRow(rec: ResourceRecord): { outputs: string; fileHashes: string | null; dependsOn: string; extra: string | null; node: string | null; digest: string } {
+  const { fileHashes, ...rest } = rec.outputs as Record<string, unknown> & { fileHashes?: unknown };
+  const { kind: _k, id: _i, outputs: _o, dependsOn: _d, ...others } = rec;
+  const outputs = JSON.stringify(rest);
+  const node = rec.kind === "cm" ? ((rest.node as { name?: unknown } | undefined)?.name ?? null) : null;
+  return {
+    outputs, fileHashes: fileHashes === undefined ? null : JSON.stringify(fileHashes), dependsOn: JSON.stringify(rec.dependsOn),
+    extra: Object.keys(others).length ? JSON.stringify(others) : null,
+    node: typeof node === "string" ? node : null, digest: sha256Hex(outputs),
+  };
+}
+
+/** A row back into a record; the file hashes rejoin the outputs as their last key, where providers put them. */
+export function fromRow(r: ResourceRow): ResourceRecord {
+  const o = r.outputs;
+  const text = r.file_hashes === null ? o : `${o.slice(0, -1)}${o.length > 2 ? "," : ""}"fileHashes":${r.file_hashes}}`;
+  const rec: ResourceRecord = { kind: r.kind, id: r.id, outputs: JSON.parse(text), dependsOn: JSON.parse(r.depends_on) };
+  return r.extra === null ? rec : { ...rec, ...JSON.parse(r.extra) };
+}
