@@ -12,6 +12,7 @@ import { applyEvent } from "./journal.js";
 import { ensureSchema, ident } from "./pg-schema.js";
 import { describePgState, pgError, type PgTarget } from "./pg-connect.js";
 import { fromRow, RESOURCE_COLUMNS, toRow, type ResourceRow } from "./pg-rows.js";
+import { GroupCommit } from "./group-commit.js";
 import { checkResourceRecord } from "./schema.js";
 import type { PendingOperation, ResourceRecord, StateDocument, StateStore, StateWriter } from "./types.js";
 
@@ -188,8 +189,14 @@ export class PgStateStore implements StateStore {
 
   /** @internal SQL of the writer's statements, built once per store. */
   readonly sql = {
-    begin: () => `WITH a AS (UPDATE ${this.S}.operations SET outcome = 'abandoned', completed_at = now() WHERE stack = $1 AND address = $2 AND outcome IS NULL)
-      INSERT INTO ${this.S}.operations (stack, address, action, started_at) VALUES ($1, $2, $3, $4)`,
+    /**
+     * Journals the start of a batch of operations, in order: an operation's earlier row left open (by a
+     * crash) is marked abandoned. $1 stack, $2.. one array per column (address, action, start time).
+     */
+    begin: () => `WITH v AS (SELECT * FROM unnest($2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS t(address, action, started_at, ord)),
+      a AS (UPDATE ${this.S}.operations SET outcome = 'abandoned', completed_at = now()
+        WHERE stack = $1 AND outcome IS NULL AND address IN (SELECT address FROM v))
+      INSERT INTO ${this.S}.operations (stack, address, action, started_at) SELECT $1, address, action, started_at FROM v ORDER BY ord`,
     /**
      * Records a batch of completed operations in one statement, so in one transaction: bumps the serial
      * by their number ($3), writes (kind not null) or deletes (kind null) each resource row, and closes
@@ -216,17 +223,24 @@ export class PgStateStore implements StateStore {
   };
 }
 
-/** One completed operation waiting for its batch: a record (with its row) or a removal (row undefined). */
+/** An operation whose start waits to be journaled. */
+interface Started {
+  address: string;
+  action: PendingOperation["action"];
+  startedAt: string;
+}
+
+/** A completed operation waiting for its commit: a record (with its row) or a removal (row undefined). */
 interface Completed {
   address: string;
   rec?: ResourceRecord;
   row?: ReturnType<typeof toRow>;
-  done: () => void;
-  failed: (err: unknown) => void;
 }
 
-/** Most operations one statement records: enough to keep up with any --parallelism, small enough to stay a short transaction. */
-const BATCH_MAX = 256;
+/** What a batch's statement does, for its error message: "recording X" or "recording X and N more". */
+function batchWhat(verb: string, batch: { address: string }[]): string {
+  return batch.length === 1 ? `${verb} ${batch[0].address}` : `${verb} ${batch[0].address} and ${batch.length - 1} more`;
+}
 
 /**
  * Records one apply. Each completed operation is committed before its record() resolves, so before
@@ -239,9 +253,9 @@ class PgStateWriter implements StateWriter {
   private readonly begins = new Map<string, Promise<unknown>>();
   private readonly inFlight = new Set<Promise<unknown>>();
   private failure: unknown;
-  /** Completed operations waiting for the next commit, and the loop committing them (while one runs). */
-  private waiting: Completed[] = [];
-  private flushing?: Promise<void>;
+  /** Starts and completions, each written in batches while the previous batch is in flight. */
+  private readonly starts = new GroupCommit<Started>((batch) => this.journalStarts(batch));
+  private readonly completions = new GroupCommit<Completed>((batch) => this.commitBatch(batch));
 
   constructor(
     private readonly store: PgStateStore,
@@ -258,62 +272,46 @@ class PgStateWriter implements StateWriter {
   begin(address: string, action: PendingOperation["action"]): void {
     const startedAt = new Date().toISOString();
     applyEvent(this.doc, { op: "begin", address, action, startedAt });
-    const p = this.track(this.store.use(`journaling ${address}`, (c) => c.query(this.store.sql.begin(), [this.doc.stack, address, action, startedAt]), this.store.asyncPool));
+    const p = this.track(this.starts.add({ address, action, startedAt }));
     p.catch((err) => (this.failure ??= err));
     this.begins.set(address, p);
   }
 
-  /** Queues a completed operation for the next commit; resolves once it is committed. */
-  private complete(address: string, rec?: ResourceRecord): Promise<void> {
-    const row = rec && toRow(rec);
-    return new Promise<void>((done, failed) => {
-      this.waiting.push({ address, rec, row, done, failed });
-      this.flushing ??= this.track(this.flush().finally(() => (this.flushing = undefined)));
-    });
+  private async journalStarts(batch: Started[]): Promise<void> {
+    await this.store.use(batchWhat("journaling", batch), (c) => c.query(this.store.sql.begin(), [
+      this.doc.stack, batch.map((b) => b.address), batch.map((b) => b.action), batch.map((b) => b.startedAt),
+    ]), this.store.asyncPool);
   }
 
-  /** Commits what waits, batch after batch, until nothing does. */
-  private async flush(): Promise<void> {
-    while (this.waiting.length) {
-      const batch = this.waiting.splice(0, BATCH_MAX);
-      try {
-        if (await this.commitBatch(batch)) for (const c of batch) c.done();
-        else for (const c of batch) c.failed(new StateError("state.changed", `${c.address}: the state in ${this.store.describe()} was replaced during this apply (lineage ${this.doc.lineage} is gone); run bootplan plan`));
-      } catch (err) {
-        for (const c of batch) c.failed(err);
-      }
-    }
-  }
-
-  /** Commits one batch; false when the stack's lineage is gone (the state was replaced meanwhile). */
-  private async commitBatch(batch: Completed[]): Promise<boolean> {
+  /** Commits one batch; when the stack's lineage is gone (the state was replaced meanwhile), each operation fails saying so. */
+  private async commitBatch(batch: Completed[]): Promise<unknown[] | void> {
     for (const c of batch) {
       const begun = this.begins.get(c.address);
       this.begins.delete(c.address);
       if (begun) await begun;
     }
     const column = (f: (c: Completed) => string | null | undefined): (string | null)[] => batch.map((c) => f(c) ?? null);
-    const what = batch.length === 1 ? `recording ${batch[0].address}` : `recording ${batch[0].address} and ${batch.length - 1} more`;
-    const r = await this.store.use(what, (c) => c.query<{ serial: string }>(this.store.sql.batch(), [
+    const r = await this.store.use(batchWhat("recording", batch), (c) => c.query<{ serial: string }>(this.store.sql.batch(), [
       this.doc.stack, this.doc.lineage, batch.length,
       column((c) => c.address), column((c) => (c.rec ? "update" : "delete")), column((c) => c.rec?.kind), column((c) => c.rec?.id),
       column((c) => c.row?.digest), column((c) => c.row?.outputs), column((c) => c.row?.fileHashes), column((c) => c.row?.dependsOn),
       column((c) => c.row?.node), column((c) => c.row?.extra),
     ]));
-    if (!r.rows.length) return false;
+    if (!r.rows.length) {
+      return batch.map((c) => new StateError("state.changed", `${c.address}: the state in ${this.store.describe()} was replaced during this apply (lineage ${this.doc.lineage} is gone); run bootplan plan`));
+    }
     for (const c of batch) applyEvent(this.doc, c.rec ? { op: "record", address: c.address, rec: c.rec } : { op: "remove", address: c.address });
-    return true;
   }
 
   async record(address: string, rec: ResourceRecord): Promise<void> {
     const copy = JSON.parse(JSON.stringify(rec)) as ResourceRecord;
     const cause = checkResourceRecord(address, copy);
     if (cause) throw new InternalError(`refusing to record an invalid resource: ${cause}`);
-    await this.complete(address, copy);
+    await this.completions.add({ address, rec: copy, row: toRow(copy) });
   }
 
   async remove(address: string): Promise<void> {
-    await this.complete(address);
+    await this.completions.add({ address });
   }
 
   /** Waits for every statement in flight; each completed operation is already committed. */
