@@ -2,8 +2,10 @@
 import { sha256Hex } from "../util/hash.js";
 import type { ResourceRecord } from "./types.js";
 
-/** The columns fromRow reads, in a SELECT list. */
-export const RESOURCE_COLUMNS = "address, kind, id, outputs, file_hashes, depends_on, extra";
+/** The columns fromRow reads, for a SELECT list, each prefixed with `table.` when one is named. */
+export function resourceColumns(table?: string): string {
+  return ["address", "kind", "id", "outputs", "file_hashes", "depends_on", "extra"].map((c) => (table ? `${table}.${c}` : c)).join(", ");
+}
 
 /** A resource as one row holds it. */
 export interface ResourceRow {

@@ -11,7 +11,7 @@ import { InternalError, StateError } from "../errors.js";
 import { applyEvent } from "./journal.js";
 import { ensureSchema, ident } from "./pg-schema.js";
 import { describePgState, pgError, type PgTarget } from "./pg-connect.js";
-import { fromRow, RESOURCE_COLUMNS, toRow, type ResourceRow } from "./pg-rows.js";
+import { fromRow, resourceColumns, toRow, type ResourceRow } from "./pg-rows.js";
 import { GroupCommit } from "./group-commit.js";
 import { checkResourceRecord } from "./schema.js";
 import type { PendingOperation, ResourceRecord, StateDocument, StateStore, StateWriter } from "./types.js";
@@ -82,7 +82,7 @@ export class PgStateStore implements StateStore {
         const head = await c.query<{ lineage: string; serial: string }>(`SELECT lineage, serial FROM ${this.S}.stacks WHERE name = $1`, [this.stackName]);
         const doc: StateDocument = { version: 1, lineage: head.rows[0]?.lineage ?? randomUUID(), serial: Number(head.rows[0]?.serial ?? 0), stack: this.stackName, resources: {}, pending: [] };
         if (head.rows.length) {
-          const columns = `SELECT ${RESOURCE_COLUMNS} FROM ${this.S}.resources WHERE stack = $1`;
+          const columns = `SELECT ${resourceColumns()} FROM ${this.S}.resources WHERE stack = $1`;
           const rows = only
             ? await c.query<ResourceRow>(`${columns} AND address = ANY($2::text[]) ORDER BY address`, [this.stackName, only])
             : await c.query<ResourceRow>(`${columns} ORDER BY address`, [this.stackName]);
@@ -160,20 +160,16 @@ export class PgStateStore implements StateStore {
     });
   }
 
-  /** The handoff records of CM node `node` (kind "cm"), found by index: what `bootplan enc` needs, and nothing more. */
-  async handoffsOfNode(node: string): Promise<{ address: string; rec: ResourceRecord }[]> {
-    return this.use("looking up a node", async (c) => {
-      const r = await c.query<ResourceRow>(
-        `SELECT ${RESOURCE_COLUMNS} FROM ${this.S}.resources WHERE stack = $1 AND node = $2 ORDER BY address`, [this.stackName, node]);
-      return r.rows.map((row) => ({ address: row.address, rec: fromRow(row) }));
-    });
+  /** Creates or migrates the tables when they are not this bootplan's version (refusing a newer one). */
+  async prepare(): Promise<void> {
+    await this.use("preparing the tables", async () => undefined);
   }
 
   /** Resources of one kind (e.g. the CM indexes), by address. */
   async ofKind(kind: string): Promise<Record<string, ResourceRecord>> {
     return this.use("reading the state", async (c) => {
       const r = await c.query<ResourceRow>(
-        `SELECT ${RESOURCE_COLUMNS} FROM ${this.S}.resources WHERE stack = $1 AND kind = $2 ORDER BY address`, [this.stackName, kind]);
+        `SELECT ${resourceColumns()} FROM ${this.S}.resources WHERE stack = $1 AND kind = $2 ORDER BY address`, [this.stackName, kind]);
       return Object.fromEntries(r.rows.map((row) => [row.address, fromRow(row)]));
     });
   }
@@ -182,7 +178,7 @@ export class PgStateStore implements StateStore {
   async one(address: string): Promise<ResourceRecord | undefined> {
     return this.use("reading the state", async (c) => {
       const r = await c.query<ResourceRow>(
-        `SELECT ${RESOURCE_COLUMNS} FROM ${this.S}.resources WHERE stack = $1 AND address = $2`, [this.stackName, address]);
+        `SELECT ${resourceColumns()} FROM ${this.S}.resources WHERE stack = $1 AND address = $2`, [this.stackName, address]);
       return r.rows[0] ? fromRow(r.rows[0]) : undefined;
     });
   }

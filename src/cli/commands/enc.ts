@@ -44,7 +44,7 @@ export async function encCommand(fqdn: string, dir: string, opts: Pick<CliConfig
 
 /**
  * Answers from a PostgreSQL state with one indexed query for the node's handoffs, loading only what
- * that query needs; a schema this bootplan must first create or migrate goes through the store.
+ * that query needs; a schema this bootplan must first create or migrate is prepared by the store first.
  */
 async function encFromPostgres(fqdn: string, pg: { stack: string; state: StateSettings }, opts: Pick<CliConfig, "cmSystem">, io: Io): Promise<number> {
   const { describePgState, pgTarget } = await import("../../state/pg-connect.js");
@@ -53,7 +53,8 @@ async function encFromPostgres(fqdn: string, pg: { stack: string; state: StateSe
   let found = await handoffsOfNode(target, pg.stack, fqdn);
   if (!found) {
     const { pgStore } = await import("../../state/pg-backend.js");
-    found = await (await pgStore(target, pg.stack)).handoffsOfNode(fqdn);
+    await (await pgStore(target, pg.stack)).prepare();
+    found = (await handoffsOfNode(target, pg.stack, fqdn)) ?? [];
   }
   const hits = found.filter((h) => h.rec.outputs.type === "puppet" && (!opts.cmSystem || h.rec.outputs.cm === opts.cmSystem));
   if (!hits.length) throw new CmLookupError("cm.unknown-node", `${fqdn}: not a node of ${opts.cmSystem ? `puppet CM system ${opts.cmSystem}` : "any puppet CM system"} in ${describePgState(target, pg.stack)}`);
