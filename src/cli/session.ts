@@ -20,6 +20,7 @@ import { RUNTIME_INPUT, type ProviderRuntime } from "../providers/types.js";
 import { relativizeRecordedPaths } from "../state/relative-paths.js";
 import { stackRelative } from "../util/stack-path.js";
 import type { Io } from "./output.js";
+import { prefetchPgState } from "./pg-state.js";
 import { loadPlugins, type LoadedPlugin } from "../plugins/load.js";
 import { withApplyHooks } from "../plugins/apply-hooks.js";
 import { pluginsSelecting } from "../plugins/plan-hooks.js";
@@ -41,9 +42,11 @@ export interface Session {
 
 /** Loads the stack in `dir`, opens its state backend and reads the secrets its systems need. */
 export async function openSession(dir: string, io: Io): Promise<Session> {
+  // A PostgreSQL state is read by a worker thread while this one loads the stack.
+  const prefetch = await prefetchPgState(dir, io.env);
   const stack = loadStack(dir);
   const secrets = readSecrets(stack, secretsNeeded(stack), io.env);
-  const backend = await openStateBackend(stack.state, stack.name, io.env);
+  const backend = await openStateBackend(stack.state, stack.name, io.env, prefetch);
   // A database backend keeps its key beside the state (one round trip); the file backend reads or creates its key file.
   const shared = backend.kind === "file" ? undefined : await backend.digester(io.env);
   return {

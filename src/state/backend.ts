@@ -6,6 +6,7 @@ import type { StateSettings } from "../model/stack.js";
 import { stateDigester, type SecretDigester } from "../secrets/secrets.js";
 import { FileStateStore } from "./file-store.js";
 import { StateLock } from "./lock.js";
+import type { PgStatePrefetch } from "./pg-prefetch.js";
 import type { LockInfo, StateStore } from "./types.js";
 
 /** A held state lock. */
@@ -40,9 +41,12 @@ export function fileBackend(path: string, stackName: string): StateBackend {
   };
 }
 
-/** Opens the backend `settings` name for stack `stackName`; PostgreSQL's client is loaded only when used. */
-export async function openStateBackend(settings: StateSettings, stackName: string, env: NodeJS.ProcessEnv): Promise<StateBackend> {
+/**
+ * Opens the backend `settings` name for stack `stackName`; PostgreSQL's client is loaded only when used.
+ * A PostgreSQL store takes its first read from `prefetch` when that reads the same state.
+ */
+export async function openStateBackend(settings: StateSettings, stackName: string, env: NodeJS.ProcessEnv, prefetch?: PgStatePrefetch): Promise<StateBackend> {
   if (settings.backend !== "postgres") return fileBackend(settings.path, stackName);
   const { pgBackend } = await import("./pg-backend.js");
-  return pgBackend(settings, stackName, env);
+  return pgBackend(settings, stackName, env, prefetch);
 }

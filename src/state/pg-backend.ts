@@ -4,6 +4,7 @@ import { digesterWithKey } from "../secrets/secrets.js";
 import type { StateBackend } from "./backend.js";
 import { pgPool, pgTarget, type PgTarget } from "./pg-connect.js";
 import { PgStateLock } from "./pg-lock.js";
+import type { PgStatePrefetch } from "./pg-prefetch.js";
 import { PgStateStore } from "./pg-store.js";
 
 /** A PostgreSQL store for a stack (its pool closes with closePgConnections). */
@@ -12,8 +13,9 @@ export async function pgStore(target: PgTarget, stackName: string): Promise<PgSt
 }
 
 /** Opens the PostgreSQL backend of a stack. */
-export async function pgBackend(settings: StateSettings, stackName: string, env: NodeJS.ProcessEnv): Promise<StateBackend> {
+export async function pgBackend(settings: StateSettings, stackName: string, env: NodeJS.ProcessEnv, prefetch?: PgStatePrefetch): Promise<StateBackend> {
   const store = await pgStore(pgTarget(settings, env), stackName);
+  if (prefetch) store.adopt(prefetch);
   return {
     kind: "postgres",
     store,

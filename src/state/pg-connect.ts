@@ -105,10 +105,14 @@ export async function pgClient(target: PgTarget, name = "bootplan lock"): Promis
   } catch (err) {
     throw pgError(target, "connecting", err);
   }
-  const closer = { end: () => client.end().catch(() => undefined) };
-  open.add(closer);
-  client.once("end", () => open.delete(closer));
+  client.once("end", whileOpen({ end: () => client.end().catch(() => undefined) }));
   return client;
+}
+
+/** Has closePgConnections end `closer` too (a prefetch's worker); returns what forgets it once it ended by itself. */
+export function whileOpen(closer: { end(): Promise<void> }): () => void {
+  open.add(closer);
+  return () => void open.delete(closer);
 }
 
 /** Closes every connection this process opened, so the CLI can exit. */

@@ -31,10 +31,19 @@ export function toRow(rec: ResourceRecord): { outputs: string; fileHashes: strin
   };
 }
 
-/** A row back into a record; the file hashes rejoin the outputs as their last key, where providers put them. */
-export function fromRow(r: ResourceRow): ResourceRecord {
+/**
+ * A row as the JSON text of its record: the file hashes rejoin the outputs as their last key, where
+ * providers put them, and the record's other fields follow. The state read joins these texts into
+ * one document and parses it once (see pg-snapshot.ts).
+ */
+export function rowJson(r: ResourceRow): string {
   const o = r.outputs;
-  const text = r.file_hashes === null ? o : `${o.slice(0, -1)}${o.length > 2 ? "," : ""}"fileHashes":${r.file_hashes}}`;
-  const rec: ResourceRecord = { kind: r.kind, id: r.id, outputs: JSON.parse(text), dependsOn: JSON.parse(r.depends_on) };
-  return r.extra === null ? rec : { ...rec, ...JSON.parse(r.extra) };
+  const outputs = r.file_hashes === null ? o : `${o.slice(0, -1)}${o.length > 2 ? "," : ""}"fileHashes":${r.file_hashes}}`;
+  const extra = r.extra === null || r.extra.length <= 2 ? "" : `,${r.extra.slice(1, -1)}`;
+  return `{"kind":${JSON.stringify(r.kind)},"id":${JSON.stringify(r.id)},"outputs":${outputs},"dependsOn":${r.depends_on}${extra}}`;
+}
+
+/** A row back into a record. */
+export function fromRow(r: ResourceRow): ResourceRecord {
+  return JSON.parse(rowJson(r)) as ResourceRecord;
 }

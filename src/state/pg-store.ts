@@ -5,13 +5,15 @@
  * share one), so a crash of bootplan or of the database loses nothing completed and never leaves a
  * serial that does not match the rows.
  */
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import type pg from "pg";
 import { InternalError, StateError } from "../errors.js";
 import { applyEvent } from "./journal.js";
 import { ensureSchema, ident } from "./pg-schema.js";
 import { describePgState, pgError, type PgTarget } from "./pg-connect.js";
 import { fromRow, resourceColumns, toRow, type ResourceRow } from "./pg-rows.js";
+import type { PgStatePrefetch } from "./pg-prefetch.js";
+import { documentOf, readSnapshot, stampSql } from "./pg-snapshot.js";
 import { GroupCommit } from "./group-commit.js";
 import { checkResourceRecord } from "./schema.js";
 import type { PendingOperation, ResourceRecord, StateDocument, StateStore, StateWriter } from "./types.js";
@@ -21,6 +23,8 @@ export class PgStateStore implements StateStore {
   private ready?: Promise<void>;
   /** What the last read() returned, handed to the next writer() so an apply does not read the state twice. */
   private lastRead?: StateDocument;
+  /** A snapshot read before the lock, for the next read() (see pg-prefetch.ts). */
+  private prefetch?: PgStatePrefetch;
 
   constructor(
     /** Connections for reads and writes (the lock has its own). */
@@ -65,7 +69,7 @@ export class PgStateStore implements StateStore {
 
   /** The recorded state, read in one consistent snapshot; an empty one (new lineage) when none exists. */
   async read(): Promise<StateDocument> {
-    this.lastRead = await this.readNow();
+    this.lastRead = (await this.prefetched()) ?? (await this.readNow());
     return this.lastRead;
   }
 
@@ -75,27 +79,22 @@ export class PgStateStore implements StateStore {
     return this.lastRead;
   }
 
+  /** Has the next read() take `prefetch`'s snapshot if nothing changed since it was taken. */
+  adopt(prefetch: PgStatePrefetch): void {
+    if (prefetch.reads(this.target, this.stackName)) this.prefetch = prefetch;
+  }
+
+  /** The adopted prefetch's state when the stack's stamp is still the snapshot's (read once: later reads see writes). */
+  private async prefetched(): Promise<StateDocument | undefined> {
+    const snap = await this.prefetch?.snapshot;
+    this.prefetch = undefined;
+    if (!snap) return undefined;
+    const now = await this.use("reading the state", async (c) => (await c.query<{ stamp: string }>(stampSql(this.S), [this.stackName])).rows[0]?.stamp ?? "none");
+    return now === snap.stamp ? documentOf(snap, this.stackName) : undefined;
+  }
+
   private async readNow(only?: string[]): Promise<StateDocument> {
-    return this.use("reading the state", async (c) => {
-      await c.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
-      try {
-        const head = await c.query<{ lineage: string; serial: string }>(`SELECT lineage, serial FROM ${this.S}.stacks WHERE name = $1`, [this.stackName]);
-        const doc: StateDocument = { version: 1, lineage: head.rows[0]?.lineage ?? randomUUID(), serial: Number(head.rows[0]?.serial ?? 0), stack: this.stackName, resources: {}, pending: [] };
-        if (head.rows.length) {
-          const columns = `SELECT ${resourceColumns()} FROM ${this.S}.resources WHERE stack = $1`;
-          const rows = only
-            ? await c.query<ResourceRow>(`${columns} AND address = ANY($2::text[]) ORDER BY address`, [this.stackName, only])
-            : await c.query<ResourceRow>(`${columns} ORDER BY address`, [this.stackName]);
-          for (const r of rows.rows) doc.resources[r.address] = fromRow(r);
-          const pending = await c.query<{ address: string; action: PendingOperation["action"]; started_at: string }>(
-            `SELECT address, action, started_at FROM ${this.S}.operations WHERE stack = $1 AND outcome IS NULL ORDER BY seq`, [this.stackName]);
-          doc.pending = pending.rows.map((p) => ({ address: p.address, action: p.action, startedAt: p.started_at }));
-        }
-        return doc;
-      } finally {
-        await c.query("COMMIT");
-      }
-    });
+    return this.use("reading the state", async (c) => documentOf(await readSnapshot(c, this.S, this.stackName, only), this.stackName));
   }
 
   /** Starts recording on top of the state last read (under the lock): creates the stack's row, and refuses if another run moved it on. */

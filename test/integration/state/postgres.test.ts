@@ -327,6 +327,50 @@ describe("PostgreSQL state backend", { timeout: 300_000 }, () => {
     expect(/Digest (sha256:[0-9a-f]{64})/.exec(again.stdout)![1]).toBe(backDigest);
   });
 
+  it("a state read while the stack loads is used only when nothing wrote since: a change or a journaled start makes the store read again", async (ctx) => {
+    needPostgres(ctx);
+    const { dir, env, schema } = pgLab();
+    expect(runBin(["apply", dir, "--auto-approve"], { env }).code).toBe(0);
+    const { PgStatePrefetch } = await import(join(REPO, "dist/state/pg-prefetch.js"));
+    const { pgStore } = await import(join(REPO, "dist/state/pg-backend.js"));
+    const { documentOf } = await import(join(REPO, "dist/state/pg-snapshot.js"));
+    const { closePgConnections } = await import(join(REPO, "dist/state/pg-connect.js"));
+    const target = { url: server!.url, schema };
+    const readNow = async () => (await pgStore(target, "lab")).read();
+    const adopting = async (p: unknown) => {
+      const store = await pgStore(target, "lab");
+      store.adopt(p);
+      return store.read();
+    };
+    try {
+      // Nothing wrote: the worker's snapshot is the state, record for record (its JSON text is exact).
+      const fresh = await readNow();
+      expect(Object.keys(fresh.resources)).toHaveLength(29);
+      const early = PgStatePrefetch.start(target, "lab");
+      const snap = await early.snapshot;
+      expect(snap?.serial).toBe(29);
+      expect(documentOf(snap, "lab")).toEqual({ ...fresh, lineage: snap.lineage });
+      expect(await adopting(early)).toEqual(fresh);
+
+      // Another run applied a change after the snapshot: the store reads the state as it is now.
+      const stale = PgStatePrefetch.start(target, "lab");
+      await stale.snapshot;
+      editStackFile(dir, "profiles.yaml", "packages: [nginx]", "packages: [nginx, certbot]");
+      expect(runBin(["apply", dir, "--auto-approve"], { env }).stdout).toMatch(/^Apply complete: 0 added, 3 changed/m);
+      const changed = await adopting(stale);
+      expect(changed.serial).toBeGreaterThan(29);
+      expect(changed).toEqual(await readNow());
+
+      // A crashed run journaled a start and no more (the serial did not move): still read again.
+      const before = PgStatePrefetch.start(target, "lab");
+      await before.snapshot;
+      await query(`INSERT INTO ${schema}.operations (stack, address, action, started_at) VALUES ('lab', 'system.web01', 'update', 'now')`);
+      expect((await adopting(before)).pending).toEqual([{ address: "system.web01", action: "update", startedAt: "now" }]);
+    } finally {
+      await closePgConnections();
+    }
+  });
+
   it("names the missing URL variable and an unreachable database in one line", async (ctx) => {
     needPostgres(ctx);
     const { dir } = pgLab();

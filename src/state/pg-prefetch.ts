@@ -1,0 +1,48 @@
+/**
+ * A PostgreSQL state read started before the stack is loaded: a worker thread takes the snapshot on
+ * its own connection while the main thread parses the stack (at 100,000 systems both take seconds).
+ * The snapshot is taken before the state lock, so the store trusts it only if the stack's stamp under
+ * the lock is still the snapshot's (see PgStateStore.read). Purely an optimisation: when the worker
+ * cannot answer (its compiled file missing, no tables yet, any error) the store reads as before.
+ */
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
+import { whileOpen, type PgTarget } from "./pg-connect.js";
+import type { PgSnapshot } from "./pg-snapshot.js";
+
+/** What the worker is asked. */
+export interface PgPrefetchRequest {
+  target: PgTarget;
+  stack: string;
+}
+
+/** A snapshot being read for `stack` in `target`. */
+export class PgStatePrefetch {
+  private constructor(
+    readonly target: PgTarget,
+    readonly stack: string,
+    /** The snapshot, or undefined when the worker could not take it. */
+    readonly snapshot: Promise<PgSnapshot | undefined>,
+  ) {}
+
+  /** Starts the worker thread (none when running from sources). */
+  static start(target: PgTarget, stack: string): PgStatePrefetch {
+    const file = fileURLToPath(new URL("./pg-read-worker.js", import.meta.url));
+    if (!existsSync(file)) return new PgStatePrefetch(target, stack, Promise.resolve(undefined));
+    const worker = new Worker(file, { workerData: { target, stack } satisfies PgPrefetchRequest });
+    // A command that fails before it reads the state must not wait for the read: closing ends it.
+    const done = whileOpen({ end: async () => void (await worker.terminate()) });
+    const snapshot = new Promise<PgSnapshot | undefined>((resolve) => {
+      worker.once("message", (m: PgSnapshot | undefined) => resolve(m));
+      worker.once("error", () => resolve(undefined));
+      worker.once("exit", () => resolve(undefined));
+    }).finally(done);
+    return new PgStatePrefetch(target, stack, snapshot);
+  }
+
+  /** Whether this prefetch reads the state of `stack` in `target`. */
+  reads(target: PgTarget, stack: string): boolean {
+    return this.target.url === target.url && this.target.schema === target.schema && this.stack === stack;
+  }
+}
