@@ -95,4 +95,26 @@ describe("apply scheduler", () => {
     await applyPlan(pl, memoryWriter(), { providerFor: () => p, parallelism: 1, secrets: { pw: "$6$x", other: "nope" } });
     expect(seen.__secrets).toEqual({ pw: "$6$x" });
   });
+
+  it("holds neither the diffs nor a finished operation's rendered text while the rest applies", async () => {
+    const seen: string[] = [];
+    const pl = plan([change("distro.d", "create"), change("system.s", "create", ["distro.d"]), change("system.t", "create", ["system.s"])]);
+    for (const c of pl.changes) {
+      c.fields = [{ path: "name", new: c.address }];
+      c.files = [{ path: `${c.address}.cfg`, action: "create", added: 1, removed: 0, diff: "+text" }];
+      c.notes = ["uses external list x"];
+      pl.inputs[c.address] = { ...pl.inputs[c.address], files: { [`${c.address}.cfg`]: "rendered text" } };
+    }
+    const p: BootplanProvider = {
+      ...slowProvider([], { now: 0, max: 0 }),
+      create: async (i) => {
+        // What the plan still holds when each operation runs.
+        seen.push(`${String(i.name)}: inputs ${Object.keys(pl.inputs).join(" ")}; diffs ${pl.changes.filter((c) => c.fields.length || c.files.length || c.notes).length}`);
+        return { id: String(i.name), outs: { name: i.name } };
+      },
+    };
+    await applyPlan(pl, memoryWriter(), { providerFor: () => p, parallelism: 1, secrets: {} });
+    expect(seen).toEqual(["d: inputs distro.d system.s system.t; diffs 0", "s: inputs system.s system.t; diffs 0", "t: inputs system.t; diffs 0"]);
+    expect(pl.inputs).toEqual({});
+  });
 });
