@@ -1,5 +1,6 @@
 /** Connections to the PostgreSQL state backend: the URL read from its source, pools closed when the CLI ends. */
 import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import type pg from "pg";
 import { StateError } from "../errors.js";
 import type { SecretSource, StateSettings } from "../model/stack.js";
@@ -59,28 +60,28 @@ export function pgError(target: PgTarget, what: string, err: unknown): StateErro
   return new StateError("state.database", `${what} in PostgreSQL ${safeUrl(target.url)} (schema ${target.schema}) failed: ${msg}`);
 }
 
-let loaded: Promise<typeof pg> | undefined;
+let loaded: typeof pg | undefined;
 
 /**
  * node-postgres, loaded on first use. While it loads, the global `Response` reads as undefined: pg
  * probes it to detect Cloudflare Workers, and on Node 20 that first touch loads the whole fetch
  * implementation (~20 ms, on every `bootplan enc` against PostgreSQL). The global is put back as it was.
+ * Required, not imported: pg is CommonJS, and wrapping it as an ES module costs enc another ~4 ms.
  */
-function pgModule(): Promise<typeof pg> {
-  return (loaded ??= (async () => {
-    const response = Object.getOwnPropertyDescriptor(globalThis, "Response");
-    if (response?.configurable) Object.defineProperty(globalThis, "Response", { value: undefined, configurable: true, writable: true });
-    try {
-      return (await import("pg")).default;
-    } finally {
-      if (response?.configurable) Object.defineProperty(globalThis, "Response", response);
-    }
-  })());
+function pgModule(): typeof pg {
+  if (loaded) return loaded;
+  const response = Object.getOwnPropertyDescriptor(globalThis, "Response");
+  if (response?.configurable) Object.defineProperty(globalThis, "Response", { value: undefined, configurable: true, writable: true });
+  try {
+    return (loaded = createRequire(import.meta.url)("pg") as typeof pg);
+  } finally {
+    if (response?.configurable) Object.defineProperty(globalThis, "Response", response);
+  }
 }
 
 /** A pool of connections to the state database (enough for apply's parallel operations to share WAL flushes); closed by closePgConnections. */
 export async function pgPool(target: PgTarget, { max = 8, asyncCommit = false }: { max?: number; asyncCommit?: boolean } = {}): Promise<pg.Pool> {
-  const pool = new (await pgModule()).Pool({
+  const pool = new (pgModule()).Pool({
     connectionString: target.url, max, connectionTimeoutMillis: 10_000, application_name: "bootplan",
     // For statements whose loss in a database crash costs nothing but a warning (an operation's start).
     ...(asyncCommit ? { options: "-c synchronous_commit=off" } : {}),
@@ -98,7 +99,7 @@ export async function pgPool(target: PgTarget, { max = 8, asyncCommit = false }:
 
 /** One dedicated connection: the lock's (an advisory lock belongs to a session), or one lookup's. */
 export async function pgClient(target: PgTarget, name = "bootplan lock"): Promise<pg.Client> {
-  const client = new (await pgModule()).Client({ connectionString: target.url, connectionTimeoutMillis: 10_000, application_name: name });
+  const client = new (pgModule()).Client({ connectionString: target.url, connectionTimeoutMillis: 10_000, application_name: name });
   client.on("error", () => undefined);
   try {
     await client.connect();
