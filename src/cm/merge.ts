@@ -5,7 +5,7 @@
  */
 import { jsonEqual } from "../util/equal.js";
 import { isPlainObject } from "../util/merge.js";
-import { pathKey, type Origin, type Origins, type Plain } from "./types.js";
+import { pathKey, type CmBinding, type Origin, type Origins, type Plain } from "./types.js";
 
 /** One layer of a binding: what it declares and where. */
 export interface Layer {
@@ -15,26 +15,27 @@ export interface Layer {
 
 type Seg = string | number | { item: unknown };
 
-function mergeValue(base: unknown, over: unknown, path: Seg[], origin: Origin, origins: Origins): unknown {
+/** Merges `over` onto `base`; with `origins`, records the layer that set each path (below `path`). */
+function mergeValue(base: unknown, over: unknown, origin: Origin, origins: Origins | undefined, path: Seg[]): unknown {
   if (Array.isArray(over)) {
     const fresh = !Array.isArray(base);
     const out: unknown[] = fresh ? [] : [...(base as unknown[])];
-    if (fresh) origins[pathKey(path)] = origin;
+    if (fresh && origins) origins[pathKey(path)] = origin;
     for (const item of over) {
       if (out.some((x) => jsonEqual(x, item))) continue;
       out.push(item);
-      origins[pathKey([...path, { item }])] = origin;
+      if (origins) origins[pathKey([...path, { item }])] = origin;
     }
     return out;
   }
   if (isPlainObject(over)) {
     const fresh = !isPlainObject(base);
     const out: Plain = fresh ? {} : { ...(base as Plain) };
-    if (fresh) origins[pathKey(path)] = origin;
-    for (const [k, v] of Object.entries(over)) out[k] = mergeValue(out[k], v, [...path, k], origin, origins);
+    if (fresh && origins) origins[pathKey(path)] = origin;
+    for (const [k, v] of Object.entries(over)) out[k] = mergeValue(out[k], v, origin, origins, origins ? [...path, k] : path);
     return out;
   }
-  origins[pathKey(path)] = origin;
+  if (origins) origins[pathKey(path)] = origin;
   return over;
 }
 
@@ -42,6 +43,23 @@ function mergeValue(base: unknown, over: unknown, path: Seg[], origin: Origin, o
 export function mergeLayers(layers: Layer[]): { value: Plain; origins: Origins } {
   const origins: Origins = {};
   let value: Plain = {};
-  for (const l of layers) value = mergeValue(value, l.value, [], l.origin, origins) as Plain;
+  for (const l of layers) value = mergeValue(value, l.value, l.origin, origins, []) as Plain;
   return { value, origins };
+}
+
+/**
+ * The merged binding of `layers`, its provenance worked out when first asked: only `explain` asks, and
+ * a plan merges thousands of systems' bindings.
+ */
+export function mergedBinding(layers: Layer[]): CmBinding {
+  let value: Plain = {};
+  for (const l of layers) value = mergeValue(value, l.value, l.origin, undefined, []) as Plain;
+  let origins: Origins | undefined;
+  return {
+    value,
+    layers: layers.map((l) => l.origin.layer),
+    get origins() {
+      return (origins ??= mergeLayers(layers).origins);
+    },
+  };
 }

@@ -9,7 +9,7 @@ import { lazyPosition, locate } from "../stack/yaml.js";
 import { isPlainObject } from "../util/merge.js";
 import { ADAPTERS } from "./adapters.js";
 import type { Issue } from "./adapter.js";
-import { mergeLayers, type Layer } from "./merge.js";
+import { mergedBinding, type Layer } from "./merge.js";
 import type { CmSystem, CmType, Origin, Plain } from "./types.js";
 
 /** What resolving the CM part of a stack yields: the CM systems with their members, or the problems found. */
@@ -116,8 +116,7 @@ export function resolveCm(raw: RawStack, profiles: Record<string, Profile>, syst
         const b = (e.value.manage as Plain | undefined)?.[name];
         if (b) layers.push({ origin: originOf(e, layer, ["manage", name]), value: adapter.normalize(b as Plain) });
       }
-      const merged = mergeLayers(layers);
-      c.members[sys.name] = { value: merged.value, origins: merged.origins, layers: layers.map((l) => l.origin.layer) };
+      c.members[sys.name] = mergedBinding(layers);
       if (own[name] === undefined) shared.set(key, c.members[sys.name]);
     }
   }

@@ -54,6 +54,24 @@ function jsonOf(binding: Record<string, unknown>): string {
   return text;
 }
 
+// The hash of a CM system's part and a binding, once per binding object (shared by a profile's systems).
+const bindingKeys = new WeakMap<object, { part: string; key: string }>();
+function bindingKey(part: string, binding: Record<string, unknown>): string {
+  const known = bindingKeys.get(binding);
+  if (known?.part === part) return known.key;
+  const key = sha([part, jsonOf(binding)]);
+  bindingKeys.set(binding, { part, key });
+  return key;
+}
+
+/**
+ * A handoff's key: half of its system's render key and half of its binding's, both sha256 in base64url
+ * (132 bits each), joined rather than hashed again: a fleet's plan makes one for each of 10,000s of handoffs.
+ */
+function handoffKey(systemKey: string, bindingKey: string): string {
+  return systemKey.slice(0, 22) + bindingKey.slice(0, 22);
+}
+
 /** The recorded outputs of `address` when they were rendered under `key` and can stand for a rendering. */
 function reusable(opts: CmBuildOptions, address: string, key: string | undefined): Record<string, unknown> | undefined {
   const rec = key === undefined ? undefined : opts.recorded?.(address);
@@ -90,7 +108,7 @@ export function buildCmResources(stack: Stack, root: string, opts: CmBuildOption
       const handoff = `${cm.name}.${name}`;
       const binding = cm.members[name].value;
       const sysKey = opts.systemKeys?.get(name);
-      const key = part !== undefined && sysKey !== undefined ? sha([part, sysKey, jsonOf(binding)]) : undefined;
+      const key = part !== undefined && sysKey !== undefined ? handoffKey(sysKey, bindingKey(part, binding)) : undefined;
       if (key === undefined) index = undefined;
       let cls: Member["class"], notes: string[] | undefined;
       let inputs: Record<string, unknown>;

@@ -1,6 +1,6 @@
 /** The binding merge rule: lists union in order, maps merge deeply, the later layer (the system) wins; every value keeps its origin. */
 import { describe, expect, it } from "vitest";
-import { mergeLayers } from "../../../src/cm/merge.js";
+import { mergedBinding, mergeLayers } from "../../../src/cm/merge.js";
 import { puppet } from "../../../src/cm/puppet.js";
 import { pathKey, type Origin } from "../../../src/cm/types.js";
 
@@ -41,5 +41,19 @@ describe("CM binding merge", () => {
     const h = puppet.handoff({ name: "p", settings: {} }, { name: "n.x", system: "n", hostname: "n.x", ips: [], macs: [] }, m.value);
     expect(h.class).toEqual({ classes: ["a", "b::c"], parameters: {}, environment: "prod" });
     expect(h.files).toEqual({ "nodes/n.x.yaml": '---\nclasses:\n  - a\n  - "b::c"\nparameters: {}\nenvironment: prod\n' });
+  });
+
+  it("a resolved binding has the same value, and works out where each value came from only when explain asks", () => {
+    const layers = [
+      { origin: origin("profile web"), value: { groups: ["web"], vars: { port: 80 } } },
+      { origin: origin("system web01"), value: { groups: ["canary"], vars: { port: 8080 } } },
+    ];
+    const b = mergedBinding(layers);
+    expect(b.value).toEqual(mergeLayers(layers).value);
+    expect(b.layers).toEqual(["profile web", "system web01"]);
+    expect(Object.getOwnPropertyDescriptor(b, "origins")?.get).toBeTypeOf("function");
+    expect(b.origins).toEqual(mergeLayers(layers).origins);
+    expect(b.origins[pathKey(["vars", "port"])].layer).toBe("system web01");
+    expect(b.origins).toBe(b.origins);
   });
 });
