@@ -53,7 +53,12 @@ function waitGraph(plan: ExecutablePlan, recordedDeps: (a: string) => string[]):
   return waits;
 }
 
-async function runOne(c: PlannedChange, plan: ExecutablePlan, writer: StateWriter, opts: ApplyOptions): Promise<void> {
+/**
+ * Carries out one change and records it. `providerDone` is called once the provider's part is over:
+ * the operation's slot under --parallelism frees then, while its record is committed (on PostgreSQL a
+ * round trip and a WAL flush, shared with the other operations completing meanwhile).
+ */
+async function runOne(c: PlannedChange, plan: ExecutablePlan, writer: StateWriter, opts: ApplyOptions, providerDone: () => void): Promise<void> {
   const provider = opts.providerFor(c.kind, c.address);
   const rec = writer.current().resources[c.address];
   await writer.begin(c.address, c.action);
@@ -68,11 +73,13 @@ async function runOne(c: PlannedChange, plan: ExecutablePlan, writer: StateWrite
   switch (c.action) {
     case "create": {
       const r = await provider.create(withSecrets);
+      providerDone();
       await writer.record(c.address, { kind: c.kind, id: r.id, outputs: outs(r), dependsOn: c.dependsOn, ...declared });
       break;
     }
     case "update": {
       const r = await provider.update(rec.id, olds, withSecrets);
+      providerDone();
       await writer.record(c.address, { kind: c.kind, id: rec.id, outputs: outs(r), dependsOn: c.dependsOn, ...declared });
       break;
     }
@@ -80,11 +87,13 @@ async function runOne(c: PlannedChange, plan: ExecutablePlan, writer: StateWrite
       // Every bootplan replace deletes first: the new resource writes to the same paths.
       await provider.delete(rec.id, olds);
       const r = await provider.create({ ...withSecrets, [REPLACING_INPUT]: true });
+      providerDone();
       await writer.record(c.address, { kind: c.kind, id: r.id, outputs: outs(r), dependsOn: c.dependsOn, ...declared });
       break;
     }
     case "delete":
       await provider.delete(rec.id, olds);
+      providerDone();
       await writer.remove(c.address);
       break;
   }
@@ -101,6 +110,13 @@ function forgetDiffs(plan: ExecutablePlan): void {
     delete c.notes;
   }
 }
+
+/**
+ * Most operations started and not yet recorded (or --parallelism, if more): enough to fill a database
+ * writer's group commits while their records wait for the disk, few enough that the list of pending
+ * operations each record is taken off stays short.
+ */
+const MAX_UNSETTLED = 256;
 
 /**
  * Applies every change of the plan, which it consumes: its diffs are dropped at once, and a finished
@@ -123,16 +139,30 @@ export async function applyPlan(plan: ExecutablePlan, writer: StateWriter, opts:
   const queue = [...waits.keys()].filter((a) => remaining.get(a) === 0);
   let head = 0;
   const notStarted = new Set(byAddress.keys());
-  const running = new Map<string, Promise<void>>();
+  // Operations started and not yet recorded (or failed); `busy` of them are still in their provider.
+  let unsettled = 0;
+  let busy = 0;
+  // Woken whenever a slot frees or an operation settles (a race over thousands of promises would not scale).
+  let wake: () => void = () => undefined;
   const result: ApplyResult = { done: 0, failed: [], skipped: [] };
   const parallelism = Math.max(1, opts.parallelism);
+  const backlog = Math.max(MAX_UNSETTLED, parallelism);
 
   const start = (address: string): void => {
     notStarted.delete(address);
+    unsettled++;
+    busy++;
+    let freed = false;
+    const free = (): void => {
+      if (freed) return;
+      freed = true;
+      busy--;
+      wake();
+    };
     const c = byAddress.get(address)!;
     const t0 = performance.now();
     opts.onEvent?.({ type: "start", address, action: c.action });
-    const p = runOne(c, plan, writer, opts).then(
+    void runOne(c, plan, writer, opts, free).then(
       () => {
         result.done++;
         delete plan.inputs[address];
@@ -157,15 +187,18 @@ export async function applyPlan(plan: ExecutablePlan, writer: StateWriter, opts:
           blocked.push(...(released.get(b) ?? []));
         }
       },
-    ).finally(() => running.delete(address));
-    running.set(address, p);
+    ).finally(() => {
+      free();
+      unsettled--;
+      wake();
+    });
   };
 
   for (;;) {
     const stop = opts.cancelled?.() === true;
-    while (!stop && head < queue.length && running.size < parallelism) start(queue[head++]);
-    if (running.size === 0) break; // done, stopped, or nothing runnable
-    await Promise.race(running.values());
+    while (!stop && head < queue.length && busy < parallelism && unsettled < backlog) start(queue[head++]);
+    if (unsettled === 0) break; // done, stopped, or nothing runnable
+    await new Promise<void>((resolve) => (wake = resolve));
   }
   result.skipped = [...notStarted].sort();
   return result;

@@ -119,8 +119,10 @@ export function countChanges(events: readonly JournalEvent[]): number {
   return n;
 }
 
+/** Drops the address's pending operations, in place: this runs once per operation an apply records. */
 function dropPending(doc: StateDocument, address: string): void {
-  if (doc.pending.some((p) => p.address === address)) doc.pending = doc.pending.filter((p) => p.address !== address);
+  const pending = doc.pending;
+  for (let i = pending.length - 1; i >= 0; i--) if (pending[i].address === address) pending.splice(i, 1);
 }
 
 /** Folds one event into a document in place: the same rules for live recording and for replay. */

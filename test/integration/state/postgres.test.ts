@@ -4,6 +4,8 @@
  * holder, kill -9 during apply, and state migrate there and back.
  */
 import { spawn } from "node:child_process";
+import { createServer, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import pg from "pg";
@@ -187,25 +189,39 @@ describe("PostgreSQL state backend", { timeout: 300_000 }, () => {
 
   it("two applies from two processes: while one applies, the other is refused naming it; with --lock-timeout it waits", { timeout: 300_000 }, async (ctx) => {
     needPostgres(ctx);
-    const schema = `t${process.pid}_${++schemaNo}`;
-    const dir = mkdtempSync(join(tmpdir(), "bootplan-pg-two-"));
+    const { dir, env: pgEnv } = pgLab();
+    // The lab's notify plugin posts to this webhook after each system; it holds the posts until released,
+    // so the first apply is surely mid-way (holding the lock) while the second one tries.
+    const held: ServerResponse[] = [];
+    let holding = true;
+    const hook = createServer((req, res) => {
+      req.resume();
+      if (holding) held.push(res);
+      else res.end("ok");
+    });
+    await new Promise<void>((res) => hook.listen(0, "127.0.0.1", res));
+    const release = (): void => {
+      holding = false;
+      for (const res of held.splice(0)) res.end("ok");
+    };
     try {
-      generateStack(dir, 200, { labDir: join(REPO, "stacks/lab") });
-      editStackFile(dir, "stack.yaml", /^state: .*$/m, `state: {backend: postgres, url: {env: BOOTPLAN_PG_URL}, schema: ${schema}}`);
-      const env = { ...process.env, BOOTPLAN_PG_URL: server!.url };
-      const first = spawn(process.execPath, [join(REPO, "bin/bootplan.js"), "apply", dir, "--auto-approve", "--parallelism", "1", "--progress", "json"], { env });
-      let out = "";
+      const env = { ...process.env, ...pgEnv, BOOTPLAN_NOTIFY_URL: `http://127.0.0.1:${(hook.address() as AddressInfo).port}/` };
+      const first = spawn(process.execPath, [join(REPO, "bin/bootplan.js"), "apply", dir, "--auto-approve", "--parallelism", "1"], { env, stdio: "ignore" });
       const finished = new Promise<number>((res) => first.on("exit", (code) => res(code ?? -1)));
-      await new Promise<void>((res) => first.stdout.on("data", (d) => ((out += d), out.includes('"type":"done"') && res())));
+      const deadline = Date.now() + 60_000;
+      while (!held.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      expect(held.length).toBe(1);
       const second = runBin(["apply", dir, "--auto-approve"], { env });
       expect(second.code).toBe(1);
       expect(second.stderr).toMatch(new RegExp(`is locked by pid ${first.pid} on host \\S+ \\(bootplan apply\\) since \\S+; retry with --lock-timeout\\n$`));
       const waiting = runBinAsync(["apply", dir, "--auto-approve", "--lock-timeout", "2m"], env);
+      release();
       expect(await finished).toBe(0);
       const third = await waiting;
       expect(third.stdout).toContain("No changes.");
     } finally {
-      rmSync(dir, { recursive: true, force: true });
+      release();
+      hook.close();
     }
   });
 

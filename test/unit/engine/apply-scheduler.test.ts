@@ -117,4 +117,28 @@ describe("apply scheduler", () => {
     expect(seen).toEqual(["d: inputs distro.d system.s system.t; diffs 0", "s: inputs system.s system.t; diffs 0", "t: inputs system.t; diffs 0"]);
     expect(pl.inputs).toEqual({});
   });
+
+  it("frees an operation's slot once its provider is done: slow commits do not hold back independent work, and dependents wait for the record", async () => {
+    const events: string[] = [];
+    const inner = memoryWriter();
+    // A writer whose commits take a while, as a database's do (a round trip and a WAL flush).
+    const writer: StateWriter = {
+      ...inner,
+      record: async (a, rec) => {
+        events.push(`recording ${a}`);
+        await new Promise((r) => setTimeout(r, 30));
+        inner.record(a, rec);
+        events.push(`recorded ${a}`);
+      },
+    };
+    const flight = { now: 0, max: 0 };
+    const p = slowProvider(events, flight, 1);
+    const result = await applyPlan(plan([change("system.a", "create"), change("system.b", "create"), change("system.c", "create"), change("cm.x.a", "create", ["system.a"])]), writer, { providerFor: () => p, parallelism: 1, secrets: {} });
+    expect(result.done).toBe(4);
+    expect(flight.max).toBe(1);
+    // b and c ran while a's record was being committed; a's dependent only once it was.
+    expect(events.indexOf("create c")).toBeLessThan(events.indexOf("recorded system.a"));
+    expect(events.indexOf("create x")).toBeGreaterThan(events.indexOf("recorded system.a"));
+    expect(Object.keys(inner.current().resources).sort()).toEqual(["cm.x.a", "system.a", "system.b", "system.c"]);
+  });
 });
