@@ -39,12 +39,17 @@ function mergeValue(base: unknown, over: unknown, origin: Origin, origins: Origi
   return over;
 }
 
+/** The layers merged base first; with `origins`, where each path's value came from is recorded there. */
+function merge(layers: Layer[], origins?: Origins): Plain {
+  let value: Plain = {};
+  for (const l of layers) value = mergeValue(value, l.value, l.origin, origins, []) as Plain;
+  return value;
+}
+
 /** Merges layers base first; returns the merged value and, for every path in it, the layer that set it. */
 export function mergeLayers(layers: Layer[]): { value: Plain; origins: Origins } {
   const origins: Origins = {};
-  let value: Plain = {};
-  for (const l of layers) value = mergeValue(value, l.value, l.origin, origins, []) as Plain;
-  return { value, origins };
+  return { value: merge(layers, origins), origins };
 }
 
 /**
@@ -52,11 +57,9 @@ export function mergeLayers(layers: Layer[]): { value: Plain; origins: Origins }
  * a plan merges thousands of systems' bindings.
  */
 export function mergedBinding(layers: Layer[]): CmBinding {
-  let value: Plain = {};
-  for (const l of layers) value = mergeValue(value, l.value, l.origin, undefined, []) as Plain;
   let origins: Origins | undefined;
   return {
-    value,
+    value: merge(layers),
     layers: layers.map((l) => l.origin.layer),
     get origins() {
       return (origins ??= mergeLayers(layers).origins);

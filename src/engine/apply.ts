@@ -101,7 +101,7 @@ async function runOne(c: PlannedChange, plan: ExecutablePlan, writer: StateWrite
 
 /**
  * Drops every change's diffs and notes: they were for the reader of the plan, who has seen it. At
- * 100,000 systems a first apply's field and file diffs are about a fifth of what it holds.
+ * 10,000 systems they were about a sixth of a first apply's live data (a heap snapshot).
  */
 function forgetDiffs(plan: ExecutablePlan): void {
   for (const c of plan.changes) {
