@@ -2,7 +2,8 @@
 import { sha256Hex } from "../util/hash.js";
 import { revealSecrets } from "../secrets/secrets.js";
 import { ON_DISK_OUTPUT, RUNTIME_INPUT, SECRET_INPUT, withoutTransient, type ProviderRuntime } from "./types.js";
-import { copyVerified, readFileHashes, removeFileSet, writeFileSet } from "./fileset.js";
+import { copyVerified, removeFileSet, writeFileSet } from "./fileset.js";
+import { pathInside, probeFileInside } from "../util/safe-path.js";
 import { withFileDigests } from "./file-digests.js";
 import { PathEscapeError } from "../errors.js";
 import { actualHashes, backUp, changedText, driftStamp, resolveRecorded, rootOf } from "./on-disk.js";
@@ -25,10 +26,16 @@ function hostedFiles(props: Props): HostedFile[] {
     .filter((f): f is HostedFile => !!f && typeof f.source === "string" && typeof f.sha256 === "string");
 }
 
-/** A file's hash, or null when it is missing or cannot be read safely (the write that follows then refuses it with its own reason). */
-function hashOrNull(root: string, rel: string): string | null {
+/**
+ * A file's hash, or null when it is missing (then noted in `absent`) or cannot be read safely (the
+ * write that follows then refuses it with its own reason).
+ */
+function hashOrNull(root: string, rel: string, absent: Set<string>): string | null {
   try {
-    return readFileHashes(root, [rel])[rel];
+    const found = probeFileInside(root, pathInside(root, rel));
+    if (found !== "absent") return sha256Hex(found);
+    absent.add(rel);
+    return null;
   } catch (err) {
     if (err instanceof PathEscapeError) return null;
     throw err;
@@ -39,15 +46,16 @@ function hashOrNull(root: string, rel: string): string | null {
  * What is on disk now at every path the resource had or will have: recorded files through the
  * stat-first check, others hashed when they exist (a replaced resource's leftovers, a stranger's file).
  */
-function onDiskBefore(news: Props, olds: Props | undefined, wanted: string[]): Hashes {
+function onDiskBefore(news: Props, olds: Props | undefined, wanted: string[]): { hashes: Hashes; absent: Set<string> } {
   const root = rootOf(news);
   const recorded = olds ? recordedHashes(olds) : {};
   const recordedRels = Object.keys(recorded);
   const full = (news[RUNTIME_INPUT] as ProviderRuntime | undefined)?.refresh === "full";
   const trusted = !!olds && !full && statDigest(root, recordedRels) === olds.fileStat;
-  const out: Hashes = trusted ? { ...recorded } : {};
-  for (const rel of new Set([...recordedRels, ...wanted])) if (!(rel in out)) out[rel] = hashOrNull(root, rel);
-  return out;
+  const hashes: Hashes = trusted ? { ...recorded } : {};
+  const absent = new Set<string>();
+  for (const rel of new Set([...recordedRels, ...wanted])) if (!(rel in hashes)) hashes[rel] = hashOrNull(root, rel, absent);
+  return { hashes, absent };
 }
 
 /** Writes what `news` describes, skipping files already so on disk, and removes files `news` no longer has. */
@@ -60,12 +68,12 @@ export function applyFiles(news: Props, olds?: Props): Props {
   const desired: Record<string, string> = {};
   for (const rel of Object.keys(files)) desired[rel] = sha256Hex(revealSecrets(files[rel], secrets));
   for (const f of hosted) desired[f.target] = f.sha256;
-  const onDisk = onDiskBefore(news, olds, Object.keys(desired));
+  const { hashes: onDisk, absent } = onDiskBefore(news, olds, Object.keys(desired));
   // Bytes that are neither what bootplan recorded nor what it will write were put there by someone
   // else: keep them under <root>/.bootplan-drift/ before overwriting (the plan said so).
   const strangers = Object.keys(desired).filter((rel) => onDisk[rel] && onDisk[rel] !== desired[rel] && onDisk[rel] !== recorded[rel]);
   if (strangers.length) backUp(root, strangers, (news[RUNTIME_INPUT] as ProviderRuntime | undefined)?.stamp ?? driftStamp());
-  const hashes: Record<string, string> = writeFileSet(root, files, secrets, onDisk);
+  const hashes: Record<string, string> = writeFileSet(root, files, secrets, onDisk, absent);
   for (const f of hosted) hashes[f.target] = onDisk[f.target] === f.sha256 ? f.sha256 : copyVerified(root, resolveRecorded(news, f.source), f.target, f.sha256);
   if (olds) {
     const gone = Object.fromEntries(Object.entries(recorded).filter(([p]) => !(p in hashes)));

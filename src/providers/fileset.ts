@@ -20,8 +20,12 @@ function ioError(abs: string, err: unknown): Error {
   return new Error(`cannot write ${abs}: ${e.code} (${String(e.message).split(",")[0].replace(/^\w+: /, "")})${hint}`);
 }
 
-/** Writes `data` into a fresh temp file beside `abs`, then renames it over `abs`; the temp file never outlives a failure. */
-function replaceInside(root: string, abs: string, fill: (fd: number) => void): void {
+/**
+ * Writes `data` into a fresh temp file beside `abs`, then renames it over `abs`; the temp file never
+ * outlives a failure. `absent`: the caller has just found nothing at `abs`, so the check for a link
+ * there is skipped (one lstat per file of a first apply); rename would replace such a link, never follow it.
+ */
+function replaceInside(root: string, abs: string, fill: (fd: number) => void, absent = false): void {
   const tmp = join(dirname(abs), `${TEMP_PREFIX}${process.pid}-${++tmpCounter}`);
   try {
     const fd = createFileInside(root, tmp);
@@ -31,7 +35,7 @@ function replaceInside(root: string, abs: string, fill: (fd: number) => void): v
       closeSync(fd);
     }
     // rename replaces a link at `abs` itself, never its target; ensureParentInside refused links above it.
-    ensureParentInside(root, abs);
+    if (!absent) ensureParentInside(root, abs);
     renameSync(tmp, abs);
   } catch (err) {
     rmSync(tmp, { force: true });
@@ -39,32 +43,34 @@ function replaceInside(root: string, abs: string, fill: (fd: number) => void): v
   }
 }
 
-/** Writes one file atomically (temp + rename) inside root; returns the sha256 of the bytes written. */
-export function writeFileInside(root: string, rel: string, data: string | Buffer): string {
+/** Writes one file atomically (temp + rename) inside root; returns the sha256 of the bytes written. `absent`: see replaceInside. */
+export function writeFileInside(root: string, rel: string, data: string | Buffer, absent = false): string {
   const abs = pathInside(root, rel);
   const buf = typeof data === "string" ? Buffer.from(data, "utf8") : data;
   replaceInside(root, abs, (fd) => {
     let off = 0;
     while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
-  });
+  }, absent);
   return sha256(buf);
 }
 
 /**
  * Writes the files whose bytes differ from what was recorded (all of them when nothing was), with
  * secret markers replaced by their values. Returns the hash of every file's bytes as now on disk.
+ * `absent`: paths the caller has just found missing (see replaceInside).
  */
 export function writeFileSet(
   root: string,
   files: Record<string, string>,
   secrets: Record<string, string>,
   recorded: Record<string, string | null> = {},
+  absent: ReadonlySet<string> = new Set(),
 ): Record<string, string> {
   const hashes: Record<string, string> = {};
   for (const rel of Object.keys(files).sort()) {
     const bytes = revealSecrets(files[rel], secrets);
     const h = sha256(bytes);
-    hashes[rel] = recorded[rel] === h && readFileInside(root, pathInside(root, rel)) !== undefined ? h : writeFileInside(root, rel, bytes);
+    hashes[rel] = recorded[rel] === h && readFileInside(root, pathInside(root, rel)) !== undefined ? h : writeFileInside(root, rel, bytes, absent.has(rel));
   }
   return hashes;
 }

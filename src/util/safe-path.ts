@@ -131,6 +131,19 @@ export function readFileInside(root: string, abs: string): Buffer | undefined {
   }
 }
 
+/**
+ * A file under root as it is now, for deciding what a write would replace: "absent" when it or a parent
+ * folder does not exist, else its bytes; a link refused as readFileInside refuses it. It asks lstat
+ * first: most files a first apply writes do not exist yet, and a failed lstat costs half a failed open.
+ */
+export function probeFileInside(root: string, abs: string): Buffer | "absent" {
+  if (!walkDirs(root, dirname(abs), "read", false)) return "absent";
+  const st = lstatOrUndefined(abs);
+  if (!st) return "absent";
+  if (st.isSymbolicLink()) throw linkError(abs, "read");
+  return readFileInside(root, abs) ?? "absent";
+}
+
 /** Removes one file under root without following links; false when it or a parent is missing. */
 export function unlinkInside(root: string, abs: string): boolean {
   if (!walkDirs(root, dirname(abs), "delete", false)) return false;
