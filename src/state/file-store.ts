@@ -12,6 +12,7 @@ import {
   JournalAppender,
   readJournal,
   removeJournal,
+  recordEventText,
   type JournalContents,
   type JournalEvent,
 } from "./journal.js";
@@ -214,8 +215,8 @@ class FileStateWriter implements SyncStateWriter {
     return this.appender;
   }
 
-  private apply(ev: JournalEvent): void {
-    this.journal().append(ev);
+  private apply(ev: JournalEvent, text?: string): void {
+    this.journal().append(ev, text);
     applyEvent(this.loaded.doc, ev);
     this.dirty = true;
   }
@@ -225,11 +226,13 @@ class FileStateWriter implements SyncStateWriter {
   }
 
   record(address: string, rec: ResourceRecord): void {
-    // Keep exactly what a replay would see (undefined dropped, Dates as strings), and refuse what would corrupt the state.
-    const copy = JSON.parse(JSON.stringify(rec)) as ResourceRecord;
+    // Keep exactly what a replay would see (undefined dropped, Dates as strings), and refuse what would
+    // corrupt the state. Serialized once: the text is both the copy's source and the journal line's.
+    const text = JSON.stringify(rec) as string | undefined;
+    const copy = (text === undefined ? undefined : JSON.parse(text)) as ResourceRecord;
     const cause = checkResourceRecord(address, copy);
     if (cause) throw new InternalError(`refusing to record an invalid resource: ${cause}`);
-    this.apply({ op: "record", address, rec: copy });
+    this.apply({ op: "record", address, rec: copy }, recordEventText(address, text!));
   }
 
   remove(address: string): void {

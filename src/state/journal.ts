@@ -145,6 +145,11 @@ export function applyEvent(doc: StateDocument, ev: JournalEvent): void {
   }
 }
 
+/** A record event's JSON text, built around the record's own (what JSON.stringify of the event gives). */
+export function recordEventText(address: string, recText: string): string {
+  return `{"op":"record","address":${JSON.stringify(address)},"rec":${recText}}`;
+}
+
 /** An open journal that events are appended to, synchronously, with fsync batched to FSYNC_INTERVAL_MS. */
 export class JournalAppender {
   private timer: NodeJS.Timeout | undefined;
@@ -187,10 +192,13 @@ export class JournalAppender {
     }
   }
 
-  /** Appends one event; it survives a process crash as soon as this returns, and a power loss within FSYNC_INTERVAL_MS. */
-  append(ev: JournalEvent): void {
+  /**
+   * Appends one event, given as its JSON text when the caller has it already; it survives a process crash
+   * as soon as this returns, and a power loss within FSYNC_INTERVAL_MS.
+   */
+  append(ev: JournalEvent, text = JSON.stringify(ev)): void {
     if (this.closed) throw new StateError("state.journal-closed", `state journal ${this.file} was already committed`);
-    this.writeLine(JSON.stringify(ev));
+    this.writeLine(text);
     this.dirty = true;
     // A timer rather than "fsync if 200 ms passed since the last one": the last events before a pause get synced too.
     this.timer ??= setTimeout(() => {
