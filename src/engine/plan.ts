@@ -6,6 +6,7 @@ import type { BootplanProvider } from "../providers/types.js";
 import { withoutDuplicateHashes } from "../providers/recorded-hashes.js";
 import type { ResourceRecord, StateDocument } from "../state/types.js";
 import { diffFields, diffFiles } from "./field-diff.js";
+import { PlannedCreate } from "./planned-create.js";
 import { systemReplace } from "./reinstall.js";
 import { DRIFT_REASON, driftFileChanges, refreshOne, type RefreshOptions, type ResourceDrift } from "./refresh.js";
 import type { ExecutablePlan, PlannedChange, PlanSummary } from "./types.js";
@@ -153,7 +154,7 @@ export async function computePlan(desiredList: DesiredResource[], state: StateDo
       let news = one.news;
       if (!rec) {
         summary.add++;
-        changes.push({ address: r.address, kind: r.kind, action: "create", ...declared(r.declaredIn), fields: diffFields(undefined, news), files: diffFiles(undefined, files(news)), dependsOn: r.dependsOn, ...notesOf(r, true) });
+        changes.push(new PlannedCreate(r.address, r.kind, news, diffFiles(undefined, files(news)), r.dependsOn, { ...declared(r.declaredIn), ...notesOf(r, true) }));
       } else {
         const read = one.read;
         const drift: ResourceDrift | undefined = read?.drift;

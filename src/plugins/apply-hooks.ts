@@ -71,6 +71,8 @@ interface Change {
   kind: string;
   action: ProvisionAction | "delete";
   notes?: string[];
+  /** Set on a change that a spread would break (a planned create works its fields out when read). */
+  withNotes?(notes: string[]): Change;
 }
 
 /**
@@ -87,11 +89,11 @@ export function withApplyHooks<P extends { changes: Change[] }>(
   const hooks = planApplyHooks(stack, plugins, plan.changes, selecting);
   if (!hooks) return plan;
   const byName = new Map(plugins.map((p) => [p.name, p]));
-  const changes = plan.changes.map((c) => {
+  const changes = plan.changes.map((c): P["changes"][number] => {
     const t = hooks.targets[c.address];
     if (!t) return c;
     const notes = t.plugins.map((n) => `by plugin ${n}: runs ${APPLY_HOOKS.filter((h) => typeof byName.get(n)!.definition[h] === "function").join(", ")} at apply`);
-    return { ...c, notes: [...(c.notes ?? []), ...notes] };
+    return c.withNotes ? c.withNotes(notes) : { ...c, notes: [...(c.notes ?? []), ...notes] };
   });
   return { ...plan, changes, applyHooks: hooks };
 }
