@@ -154,7 +154,7 @@ export async function computePlan(desiredList: DesiredResource[], state: StateDo
       let news = one.news;
       if (!rec) {
         summary.add++;
-        changes.push(new PlannedCreate(r.address, r.kind, news, diffFiles(undefined, files(news)), r.dependsOn, { ...declared(r.declaredIn), ...notesOf(r, true) }));
+        changes.push(new PlannedCreate(r.address, r.kind, news, r.dependsOn, { ...declared(r.declaredIn), ...notesOf(r, true) }));
       } else {
         const read = one.read;
         const drift: ResourceDrift | undefined = read?.drift;

@@ -1,11 +1,12 @@
 /**
- * A planned create. Its field list (every input, old undefined) is made when someone reads it, not
- * kept: the compact plan of a first apply only counts the fields, and at 10,000 systems the lists were
- * a sixth of the live heap when planning ends, the peak of a first apply. The inputs it reads them from
- * are in the plan anyway. A class, not a getter per object (closures cost more than the lists), so a
- * spread would lose the fields: notes are added with withNotes, and JSON goes through toJSON.
+ * A planned create. Its field list (every input, old undefined) and its file list (every rendered
+ * file, added) are made when someone reads them, not kept: the compact plan of a first apply only
+ * counts them, and at 10,000 systems they were a fifth of the live heap when planning ends, the peak of
+ * a first apply. The inputs they are read from are in the plan anyway. A class, not getters per object
+ * (closures cost more than the lists), so a spread would lose them: notes are added with withNotes,
+ * and JSON goes through toJSON.
  */
-import { diffFields } from "./field-diff.js";
+import { diffFields, diffFiles } from "./field-diff.js";
 import type { FieldChange, FileChange, PlannedChange } from "./types.js";
 
 type Inputs = Record<string, unknown>;
@@ -16,12 +17,12 @@ export class PlannedCreate implements PlannedChange {
   notes?: string[];
   #inputs: Inputs | undefined;
   #fields: FieldChange[] | undefined;
+  #files: FileChange[] | undefined;
 
   constructor(
     readonly address: string,
     readonly kind: string,
     inputs: Inputs,
-    public files: FileChange[],
     readonly dependsOn: string[],
     more: { declaredIn?: string; notes?: string[] } = {},
   ) {
@@ -35,18 +36,30 @@ export class PlannedCreate implements PlannedChange {
     return this.#fields ?? diffFields(undefined, this.#inputs);
   }
 
-  /** Replaces the list for good (apply empties it once the plan has been shown) and lets the inputs go. */
+  /** Replaces the list for good (apply empties both once the plan has been shown, and the inputs go). */
   set fields(list: FieldChange[]) {
     this.#fields = list;
-    this.#inputs = undefined;
+    if (this.#files) this.#inputs = undefined;
+  }
+
+  /** Every rendered file as created (each diff made when read), worked out again on each read. */
+  get files(): FileChange[] {
+    return this.#files ?? diffFiles(undefined, this.#inputs?.files as Record<string, string> | undefined);
+  }
+
+  /** Replaces the list for good. */
+  set files(list: FileChange[]) {
+    this.#files = list;
+    if (this.#fields) this.#inputs = undefined;
   }
 
   /** The same create with `notes` added. */
   withNotes(notes: string[]): PlannedCreate {
-    const copy = new PlannedCreate(this.address, this.kind, this.#inputs ?? {}, this.files, this.dependsOn, {
+    const copy = new PlannedCreate(this.address, this.kind, this.#inputs ?? {}, this.dependsOn, {
       declaredIn: this.declaredIn, notes: [...(this.notes ?? []), ...notes],
     });
     if (this.#fields) copy.fields = this.#fields;
+    if (this.#files) copy.files = this.#files;
     return copy;
   }
 
