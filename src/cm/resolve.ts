@@ -9,7 +9,7 @@ import { lazyPosition, locate } from "../stack/yaml.js";
 import { isPlainObject } from "../util/merge.js";
 import { ADAPTERS } from "./adapters.js";
 import type { Issue } from "./adapter.js";
-import { mergedBinding, type Layer } from "./merge.js";
+import { mergedBinding } from "./merge.js";
 import type { CmSystem, CmType, Origin, Plain } from "./types.js";
 
 /** What resolving the CM part of a stack yields: the CM systems with their members, or the problems found. */
@@ -111,12 +111,17 @@ export function resolveCm(raw: RawStack, profiles: Record<string, Profile>, syst
       }
       chain ??= [...lineageOf(sys).map((n) => ({ e: raw.kinds.profiles.get(n)!, layer: `profile ${n}` })), { e: entry, layer: `system ${sys.name}` }];
       const adapter = ADAPTERS[c.type];
-      const layers: Layer[] = [{ origin: originOf(cmRaw.get(name)!, `cm ${name}`, []), value: adapter.defaults(c) }];
+      const values = [adapter.defaults(c)], layers = [`cm ${name}`], declaring: RawEntry[] = [];
       for (const { e, layer } of chain) {
         const b = (e.value.manage as Plain | undefined)?.[name];
-        if (b) layers.push({ origin: originOf(e, layer, ["manage", name]), value: adapter.normalize(b as Plain) });
+        if (!b) continue;
+        values.push(adapter.normalize(b as Plain));
+        layers.push(layer);
+        declaring.push(e);
       }
-      c.members[sys.name] = mergedBinding(layers);
+      c.members[sys.name] = mergedBinding(values, layers, () => [
+        originOf(cmRaw.get(name)!, layers[0], []), ...declaring.map((e, i) => originOf(e, layers[i + 1], ["manage", name])),
+      ]);
       if (own[name] === undefined) shared.set(key, c.members[sys.name]);
     }
   }
