@@ -4,7 +4,7 @@
  * counts them, and at 10,000 systems they were a fifth of the live heap when planning ends, the peak of
  * a first apply. The inputs they are read from are in the plan anyway. A class, not getters per object
  * (closures cost more than the lists), so a spread would lose them: notes are added with withNotes,
- * and JSON goes through toJSON.
+ * and JSON goes through toJSON. Each read makes new objects: readers take a list once.
  */
 import { diffFields, diffFiles } from "./field-diff.js";
 import type { FieldChange, FileChange, PlannedChange } from "./types.js";

@@ -21,8 +21,9 @@ function section(ch: PlannedChange): string {
   const out = [`#### ${code(`${SYMBOL[ch.action]} ${ch.address}`)}${ch.reason ? ` (${ch.reason})` : ""}`, ""];
   for (const n of ch.notes ?? []) out.push(`> ${n.replace(/\n/g, " ")}`, "");
   if (ch.action !== "delete") for (const f of ch.fields) out.push(fieldLine(ch, f));
-  const shown = ch.files.filter((f) => f.action === "update" || f.drift || (f.action === "create" && ch.action !== "create"));
-  for (const f of ch.files.filter((x) => !shown.includes(x))) out.push(`- ${code(`${SYMBOL[f.action]} ${f.path}`)} (+${f.added} -${f.removed})`);
+  const files = ch.files; // read once: a planned create makes its list anew on each read
+  const shown = files.filter((f) => f.action === "update" || f.drift || (f.action === "create" && ch.action !== "create"));
+  for (const f of files.filter((x) => !shown.includes(x))) out.push(`- ${code(`${SYMBOL[f.action]} ${f.path}`)} (+${f.added} -${f.removed})`);
   for (const f of shown) {
     out.push("", `${code(`${SYMBOL[f.action]} ${f.path}`)}${f.drift ? ` — ${f.drift === "missing" ? "missing on disk" : "changed outside bootplan"}` : ""} (+${f.added} -${f.removed})`, "", fence(cutDiff(f.diff)));
   }

@@ -33,7 +33,9 @@ function plural(n: number, one: string): string {
 
 /** One line for a change in a compact plan: address, reason and what it touches. */
 function compactChange(c: Colors, ch: PlannedChange): string {
-  const parts = [ch.fields.length ? plural(ch.fields.length, "field") : "", ch.files.length ? plural(ch.files.length, "file") : ""].filter(Boolean);
+  // Each read once: a planned create makes its lists anew on each read.
+  const fields = ch.fields.length, files = ch.files.length;
+  const parts = [fields ? plural(fields, "field") : "", files ? plural(files, "file") : ""].filter(Boolean);
   return `  ${paint(c, ch.action, `${SYMBOL[ch.action]} ${ch.address}`)}${ch.reason ? c.dim(` (${ch.reason})`) : ""}${parts.length ? c.dim(` [${parts.join(", ")}]`) : ""}`;
 }
 

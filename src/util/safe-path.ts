@@ -113,7 +113,11 @@ export function ensureParentInside(root: string, abs: string): void {
 
 /** Opens a file under root for reading without following any link; undefined when it or a parent is missing. */
 export function readFileInside(root: string, abs: string): Buffer | undefined {
-  if (!walkDirs(root, dirname(abs), "read", false)) return undefined;
+  return walkDirs(root, dirname(abs), "read", false) ? readWalked(abs) : undefined;
+}
+
+/** readFileInside once the folders above `abs` are checked. */
+function readWalked(abs: string): Buffer | undefined {
   let fd: number;
   try {
     fd = fs.openSync(abs, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
@@ -141,7 +145,7 @@ export function probeFileInside(root: string, abs: string): Buffer | "absent" {
   const st = lstatOrUndefined(abs);
   if (!st) return "absent";
   if (st.isSymbolicLink()) throw linkError(abs, "read");
-  return readFileInside(root, abs) ?? "absent";
+  return readWalked(abs) ?? "absent";
 }
 
 /** Removes one file under root without following links; false when it or a parent is missing. */
