@@ -1,8 +1,7 @@
-/** Whether stack.yaml keeps the state in PostgreSQL, found by reading stack.yaml alone: for enc, and to start reading the state early. */
+/** Whether stack.yaml keeps the state in PostgreSQL, found by reading stack.yaml alone: for enc and inventory, and to start reading the state early. */
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import type { StateSettings } from "../model/stack.js";
-import type { PgStatePrefetch } from "../state/pg-prefetch.js";
 import { stateSettings } from "../stack/state-settings.js";
 
 /** The stack's name and state settings when stack.yaml puts its state in PostgreSQL; undefined otherwise. */
@@ -18,17 +17,3 @@ export async function postgresState(dir: string): Promise<{ stack: string; state
   return { stack: doc.stack, state: stateSettings(dirname(file), doc.state, "") };
 }
 
-/**
- * Starts reading the PostgreSQL state stack.yaml names in a worker thread, for the caller to load the
- * stack meanwhile; undefined for a file state, or when stack.yaml cannot tell yet (loading it says why).
- */
-export async function prefetchPgState(dir: string, env: NodeJS.ProcessEnv): Promise<PgStatePrefetch | undefined> {
-  try {
-    const pg = await postgresState(dir);
-    if (!pg) return undefined;
-    const [{ pgTarget }, { PgStatePrefetch }] = await Promise.all([import("../state/pg-connect.js"), import("../state/pg-prefetch.js")]);
-    return PgStatePrefetch.start(pgTarget(pg.state, env), pg.stack);
-  } catch {
-    return undefined;
-  }
-}

@@ -20,7 +20,8 @@ import { RUNTIME_INPUT, type ProviderRuntime } from "../providers/types.js";
 import { relativizeRecordedPaths } from "../state/relative-paths.js";
 import { stackRelative } from "../util/stack-path.js";
 import type { Io } from "./output.js";
-import { prefetchPgState } from "./pg-state.js";
+import { postgresState } from "./pg-state.js";
+import type { PgStatePrefetch } from "../state/pg-prefetch.js";
 import { loadPlugins, type LoadedPlugin } from "../plugins/load.js";
 import { withApplyHooks } from "../plugins/apply-hooks.js";
 import { pluginsSelecting } from "../plugins/plan-hooks.js";
@@ -53,6 +54,21 @@ export async function openSession(dir: string, io: Io): Promise<Session> {
     stack, backend, store: backend.store, secrets, runtime: { base: stack.dir, stamp: driftStamp() },
     digest: (create) => shared ?? stateDigester(stack.state.path, io.env, { create }),
   };
+}
+
+/**
+ * Starts reading the PostgreSQL state stack.yaml names in a worker thread, for the caller to load the
+ * stack meanwhile; undefined for a file state, or when stack.yaml cannot tell yet (loading it says why).
+ */
+async function prefetchPgState(dir: string, env: NodeJS.ProcessEnv): Promise<PgStatePrefetch | undefined> {
+  try {
+    const pg = await postgresState(dir);
+    if (!pg) return undefined;
+    const [{ pgTarget }, { PgStatePrefetch }] = await Promise.all([import("../state/pg-connect.js"), import("../state/pg-prefetch.js")]);
+    return PgStatePrefetch.start(pgTarget(pg.state, env), pg.stack);
+  } catch {
+    return undefined;
+  }
 }
 
 /** The session's recorded state, absolute paths of states written before 0.2 made relative to the stack. */

@@ -42,6 +42,16 @@ export function encText(rec: Recorded, path: string): string | undefined {
   return o.fileDigests?.[path] !== undefined && o.class ? toYaml(o.class) : undefined;
 }
 
+/** The Puppet handoffs among a node's records: those of CM system `cm` when one is named. */
+export function puppetHandoffs<T extends { rec: Recorded }>(found: T[], cm?: string): T[] {
+  return found.filter((h) => h.rec.outputs.type === "puppet" && (!cm || h.rec.outputs.cm === cm));
+}
+
+/** The ENC YAML handoff `rec` wrote for node `fqdn`. */
+export function nodeEncText(rec: Recorded, fqdn: string): string | undefined {
+  return encText(rec, `${rec.outputs.output as string}/nodes/${fqdn}.yaml`);
+}
+
 /** The folder of a state file's index. */
 export function encIndexDir(statePath: string): string {
   return `${statePath}.enc`;

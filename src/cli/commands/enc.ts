@@ -4,8 +4,9 @@
  * a node no Puppet CM system received. Kept light: it runs once per Puppet agent run.
  */
 import { CmLookupError } from "../../cm/errors.js";
-import { chooseCm, locateState, RecordedState } from "../../cm/state-read.js";
-import { encText, lookUpEncIndex } from "../../cm/enc-index.js";
+import { locateState } from "../../cm/state-locate.js";
+import { chooseCm, RecordedState } from "../../cm/state-read.js";
+import { encText, lookUpEncIndex, nodeEncText, puppetHandoffs } from "../../cm/enc-index.js";
 import type { StateSettings } from "../../model/stack.js";
 import { postgresState } from "../pg-state.js";
 import type { CliConfig } from "../options.js";
@@ -25,7 +26,7 @@ export async function encCommand(fqdn: string, dir: string, opts: Pick<CliConfig
   const state = await RecordedState.openSettled(statePath);
   // Quick path: the one Puppet handoff recorded with this node's ENC file; anything else (none, several,
   // a CM system named) goes through the CM systems' node directories, which also words the errors.
-  const quick = state.handoffsWithFile(`/nodes/${fqdn}.yaml`).filter((h) => h.rec.outputs.type === "puppet" && (!opts.cmSystem || h.rec.outputs.cm === opts.cmSystem));
+  const quick = puppetHandoffs(state.handoffsWithFile(`/nodes/${fqdn}.yaml`), opts.cmSystem);
   const text = quick.length === 1 ? encText(quick[0].rec, quick[0].path) : undefined;
   if (text !== undefined) {
     io.out(text);
@@ -56,10 +57,10 @@ async function encFromPostgres(fqdn: string, pg: { stack: string; state: StateSe
     await (await pgStore(target, pg.stack)).prepare();
     found = (await handoffsOfNode(target, pg.stack, fqdn)) ?? [];
   }
-  const hits = found.filter((h) => h.rec.outputs.type === "puppet" && (!opts.cmSystem || h.rec.outputs.cm === opts.cmSystem));
+  const hits = puppetHandoffs(found, opts.cmSystem);
   if (!hits.length) throw new CmLookupError("cm.unknown-node", `${fqdn}: not a node of ${opts.cmSystem ? `puppet CM system ${opts.cmSystem}` : "any puppet CM system"} in ${describePgState(target, pg.stack)}`);
   if (hits.length > 1) throw new CmLookupError("cm.ambiguous", `${fqdn}: several puppet CM systems could answer (${hits.map((h) => h.rec.outputs.cm).join(", ")}); choose one with --cm-system NAME`);
-  const enc = encText(hits[0].rec, `${hits[0].rec.outputs.output}/nodes/${fqdn}.yaml`);
+  const enc = nodeEncText(hits[0].rec, fqdn);
   if (enc === undefined) throw new CmLookupError("cm.bad-state", `${hits[0].address}: the state records no ENC document for ${fqdn}; run bootplan apply`);
   io.out(enc);
   return 0;

@@ -4,7 +4,8 @@
  */
 import { CmLookupError } from "../../cm/errors.js";
 import { hostDocument, listDocument, type InventoryHost } from "../../cm/inventory.js";
-import { chooseCm, locateState, RecordedState, type RecordedResource } from "../../cm/state-read.js";
+import { locateState } from "../../cm/state-locate.js";
+import { chooseCm, RecordedState, type RecordedResource } from "../../cm/state-read.js";
 import { UsageError } from "../../errors.js";
 import type { StateSettings } from "../../model/stack.js";
 import type { CliConfig } from "../options.js";

@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { chooseCm, locateState, RecordedState, statePathFromStackYaml } from "../../../src/cm/state-read.js";
+import { locateState, statePathFromStackYaml } from "../../../src/cm/state-locate.js";
+import { chooseCm, RecordedState } from "../../../src/cm/state-read.js";
 
 const dirs: string[] = [];
 afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
