@@ -1,10 +1,10 @@
 /** Connections to the PostgreSQL state backend: the URL read from its source, pools closed when the CLI ends. */
 import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import type pg from "pg";
 import { StateError } from "../errors.js";
 import type { SecretSource, StateSettings } from "../model/stack.js";
 import { DEFAULT_PG_SCHEMA } from "../stack/state-settings.js";
+import { requirePg } from "./pg-require.js";
 
 /** Where a PostgreSQL state lives: a connection URL and the schema holding bootplan's tables. */
 export interface PgTarget {
@@ -66,14 +66,13 @@ let loaded: typeof pg | undefined;
  * node-postgres, loaded on first use. While it loads, the global `Response` reads as undefined: pg
  * probes it to detect Cloudflare Workers, and on Node 20 that first touch loads the whole fetch
  * implementation (~20 ms, on every `bootplan enc` against PostgreSQL). The global is put back as it was.
- * Required, not imported: pg is CommonJS, and wrapping it as an ES module costs enc another ~4 ms.
  */
-function pgModule(): typeof pg {
+export function loadPg(): typeof pg {
   if (loaded) return loaded;
   const response = Object.getOwnPropertyDescriptor(globalThis, "Response");
   if (response?.configurable) Object.defineProperty(globalThis, "Response", { value: undefined, configurable: true, writable: true });
   try {
-    return (loaded = createRequire(import.meta.url)("pg") as typeof pg);
+    return (loaded = requirePg());
   } finally {
     if (response?.configurable) Object.defineProperty(globalThis, "Response", response);
   }
@@ -81,7 +80,7 @@ function pgModule(): typeof pg {
 
 /** A pool of connections to the state database (enough for apply's parallel operations to share WAL flushes); closed by closePgConnections. */
 export async function pgPool(target: PgTarget, { max = 8, asyncCommit = false }: { max?: number; asyncCommit?: boolean } = {}): Promise<pg.Pool> {
-  const pool = new (pgModule()).Pool({
+  const pool = new (loadPg()).Pool({
     connectionString: target.url, max, connectionTimeoutMillis: 10_000, application_name: "bootplan",
     // For statements whose loss in a database crash costs nothing but a warning (an operation's start).
     ...(asyncCommit ? { options: "-c synchronous_commit=off" } : {}),
@@ -99,7 +98,7 @@ export async function pgPool(target: PgTarget, { max = 8, asyncCommit = false }:
 
 /** One dedicated connection: the lock's (an advisory lock belongs to a session), or one lookup's. */
 export async function pgClient(target: PgTarget, name = "bootplan lock"): Promise<pg.Client> {
-  const client = new (pgModule()).Client({ connectionString: target.url, connectionTimeoutMillis: 10_000, application_name: name });
+  const client = new (loadPg()).Client({ connectionString: target.url, connectionTimeoutMillis: 10_000, application_name: name });
   client.on("error", () => undefined);
   try {
     await client.connect();

@@ -6,6 +6,7 @@
 import { cpSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { quickEncAnswer } from "../../../src/cli/enc-quick.js";
 import { cleanup, editStackFile, runBin, tempStack } from "../../helpers/stack.js";
 
 let dir: string;
@@ -34,6 +35,17 @@ describe("the ENC index", () => {
       renameSync(`${index()}.away`, index());
     }
     expect(enc("nobody.lab.example").code).toBe(1);
+  });
+
+  it("answers through enc's quick path, which leaves the rest to the enc command", async () => {
+    const call = (fqdn: string, cmSystem?: string) => quickEncAnswer({ fqdn, dir, opts: { cmSystem } }, {});
+    expect(await call("web01.lab.example")).toBe(readFileSync(join(dir, ".bootplan/root/cm/puppet-prod/nodes/web01.lab.example.yaml"), "utf8"));
+    // An unknown node or CM system: the enc command words the error from the state.
+    expect(await call("nobody.lab.example")).toBeUndefined();
+    expect(await call("web01.lab.example", "puppet-other")).toBeUndefined();
+    expect(enc("nobody.lab.example").stderr).toBe(`Error: nobody.lab.example: not a node of puppet CM system puppet-prod in ${state()}\n`);
+    const other = runBin(["enc", "web01.lab.example", dir, "--cm-system", "puppet-other"]);
+    expect([other.code, other.stderr]).toEqual([1, expect.stringMatching(/^Error: puppet-other: no puppet CM system in /)]);
   });
 
   it("is not trusted once the state file was edited by hand", () => {

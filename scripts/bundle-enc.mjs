@@ -1,0 +1,65 @@
+// Build step (after tsc): bundles `bootplan enc`'s quick path (dist/cli/enc-quick.js) with node-postgres
+// and js-yaml into one CommonJS script, dist/cli/enc-quick.bundle.cjs, and records its V8 code cache.
+// Puppet runs enc on every agent run: loading ~50 modules and compiling them cost more than the answer.
+// Without esbuild (an install without dev dependencies) the step is skipped, and enc runs as modules.
+import { rmSync, writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+const dist = fileURLToPath(new URL("../dist/", import.meta.url));
+let esbuild;
+try {
+  esbuild = await import("esbuild");
+} catch {
+  console.warn("bundle-enc: esbuild is not installed; bootplan enc runs unbundled");
+  process.exit(0);
+}
+const { ENC_BUNDLE } = await import("../dist/cli/enc-launch.js");
+
+// dist/state/pg-require.js requires pg through createRequire, which a bundler cannot follow: the
+// bundle gets a plain require of pg in its place, and so its own copy of pg.
+const bundledPg = {
+  name: "bundled-pg",
+  setup(build) {
+    build.onResolve({ filter: /\/pg-require\.js$/ }, (args) => ({ path: "pg-require.js", namespace: "bundled-pg", pluginData: args.resolveDir }));
+    build.onLoad({ filter: /.*/, namespace: "bundled-pg" }, (args) => ({
+      contents: 'export const requirePg = () => require("pg");',
+      resolveDir: args.pluginData,
+      loader: "js",
+    }));
+  },
+};
+
+// A bundle the launcher would find must be whole: on any failure none is left.
+const fail = (message) => {
+  for (const f of [ENC_BUNDLE, `${ENC_BUNDLE}.v8cache`, INPUTS]) rmSync(f, { force: true });
+  console.error(`bundle-enc: ${message}`);
+  process.exit(1);
+};
+const INPUTS = `${dist}cli/enc-quick.bundle.inputs.json`;
+
+const result = await esbuild.build({
+  entryPoints: [`${dist}cli/enc-quick.js`],
+  outfile: ENC_BUNDLE,
+  bundle: true,
+  platform: "node",
+  format: "cjs",
+  target: "node20",
+  // pg-native: pg's optional native driver, required only when asked for. yaml: read only for an unusual stack.yaml.
+  external: ["pg-native", "yaml"],
+  plugins: [bundledPg],
+  metafile: true,
+  logLevel: "silent",
+});
+// A warning (import.meta in a bundled module, say) means code that would break inside the bundle.
+if (result.warnings.length) fail((await esbuild.formatMessages(result.warnings, { kind: "warning" })).join("\n"));
+// What went into the bundle, for the tests (the quick path must hold none of the store, lock or journal).
+writeFileSync(INPUTS, JSON.stringify(Object.keys(result.metafile.inputs).sort(), null, 1) + "\n");
+
+try {
+  const { runCachedScript } = await import("../dist/util/cached-script.js");
+  const bundle = runCachedScript(ENC_BUNDLE);
+  await bundle.exports.preloadEncQuick();
+  bundle.recordCache();
+} catch (err) {
+  fail(`the bundle does not load: ${err.message}`);
+}
