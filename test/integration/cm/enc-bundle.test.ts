@@ -14,13 +14,13 @@ const BUNDLE = join(REPO, "dist/cli/enc-quick.bundle.cjs");
 const tmp = mkdtempSync(join(tmpdir(), "bootplan-enc-bundle-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-/** Runs `file` with runCachedScript in a plain node (the flags a user's node has), as the launcher does. */
+/** Runs `file` with runCachedScript in a fresh node, as the launcher does (NODE_OPTIONS as the build had them). */
 function runBundle(file: string): { cacheUsed: boolean; encQuick: string } {
   const code = `import(${JSON.stringify(join(REPO, "dist/util/cached-script.js"))}).then(({ runCachedScript }) => {
     const s = runCachedScript(${JSON.stringify(file)});
     console.log(JSON.stringify({ cacheUsed: s.cacheUsed, encQuick: typeof s.exports.encQuick }));
   })`;
-  const r = spawnSync(process.execPath, ["-e", code], { encoding: "utf8", env: { ...process.env, NODE_OPTIONS: "" } });
+  const r = spawnSync(process.execPath, ["-e", code], { encoding: "utf8" });
   expect(r.status, r.stderr).toBe(0);
   return JSON.parse(r.stdout) as { cacheUsed: boolean; encQuick: string };
 }
