@@ -75,6 +75,11 @@ export class FileStateStore implements StateStore {
     return this.lastLoad.doc;
   }
 
+  /** Lets go of the document read() keeps for the next writer(): `state migrate` reads a 100,000-system state back before it ends. */
+  forgetRead(): void {
+    this.lastLoad = undefined;
+  }
+
   /** Starts recording an apply on top of the current state (continuing an interrupted apply's journal, if any). */
   writer(): SyncStateWriter {
     // A plan-then-apply run reads once: under the state lock, nothing can have changed since read().
