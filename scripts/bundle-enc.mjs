@@ -1,7 +1,8 @@
 // Build step (after tsc): bundles `bootplan enc`'s quick path (dist/cli/enc-quick.js) with node-postgres
 // and js-yaml into one CommonJS script, dist/cli/enc-quick.bundle.cjs, and records its V8 code cache.
 // Puppet runs enc on every agent run: loading ~50 modules and compiling them cost more than the answer.
-// Without esbuild (an install without dev dependencies) the step is skipped, and enc runs as modules.
+// Without a working esbuild (an install without dev dependencies, a platform without its binary) the
+// step is skipped, and enc runs as modules; a bundle that esbuild rejects fails the build.
 import { rmSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
@@ -37,19 +38,28 @@ const fail = (message) => {
 };
 const INPUTS = `${dist}cli/enc-quick.bundle.inputs.json`;
 
-const result = await esbuild.build({
-  entryPoints: [`${dist}cli/enc-quick.js`],
-  outfile: ENC_BUNDLE,
-  bundle: true,
-  platform: "node",
-  format: "cjs",
-  target: "node20",
-  // pg-native: pg's optional native driver, required only when asked for. yaml: read only for an unusual stack.yaml.
-  external: ["pg-native", "yaml"],
-  plugins: [bundledPg],
-  metafile: true,
-  logLevel: "silent",
-});
+let result;
+try {
+  result = await esbuild.build({
+    entryPoints: [`${dist}cli/enc-quick.js`],
+    outfile: ENC_BUNDLE,
+    bundle: true,
+    platform: "node",
+    format: "cjs",
+    target: "node20",
+    // pg-native: pg's optional native driver, required only when asked for. yaml: read only for an unusual stack.yaml.
+    external: ["pg-native", "yaml"],
+    plugins: [bundledPg],
+    metafile: true,
+    logLevel: "silent",
+  });
+} catch (err) {
+  // esbuild's BuildFailure lists what it rejected in the code; anything else is esbuild itself not running.
+  if (Array.isArray(err.errors)) fail((await esbuild.formatMessages(err.errors, { kind: "error" })).join("\n"));
+  for (const f of [ENC_BUNDLE, `${ENC_BUNDLE}.v8cache`, INPUTS]) rmSync(f, { force: true });
+  console.warn(`bundle-enc: esbuild does not run here (${err.message.split("\n")[0]}); bootplan enc runs unbundled`);
+  process.exit(0);
+}
 // A warning (import.meta in a bundled module, say) means code that would break inside the bundle.
 if (result.warnings.length) fail((await esbuild.formatMessages(result.warnings, { kind: "warning" })).join("\n"));
 // What went into the bundle, for the tests (the quick path must hold none of the store, lock or journal).
