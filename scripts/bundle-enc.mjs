@@ -15,6 +15,10 @@ try {
   process.exit(0);
 }
 const { ENC_BUNDLE } = await import("../dist/cli/enc-launch.js");
+const { codeCacheFile, runCachedScript } = await import("../dist/util/cached-script.js");
+const INPUTS = `${dist}cli/enc-quick.bundle.inputs.json`;
+/** Leaves no bundle for the launcher to find: one is either whole or absent. */
+const removeOutputs = () => [ENC_BUNDLE, codeCacheFile(ENC_BUNDLE), INPUTS].forEach((f) => rmSync(f, { force: true }));
 
 // dist/state/pg-require.js requires pg through createRequire, which a bundler cannot follow: the
 // bundle gets a plain require of pg in its place, and so its own copy of pg.
@@ -30,13 +34,11 @@ const bundledPg = {
   },
 };
 
-// A bundle the launcher would find must be whole: on any failure none is left.
 const fail = (message) => {
-  for (const f of [ENC_BUNDLE, `${ENC_BUNDLE}.v8cache`, INPUTS]) rmSync(f, { force: true });
+  removeOutputs();
   console.error(`bundle-enc: ${message}`);
   process.exit(1);
 };
-const INPUTS = `${dist}cli/enc-quick.bundle.inputs.json`;
 
 let result;
 try {
@@ -56,7 +58,7 @@ try {
 } catch (err) {
   // esbuild's BuildFailure lists what it rejected in the code; anything else is esbuild itself not running.
   if (Array.isArray(err.errors)) fail((await esbuild.formatMessages(err.errors, { kind: "error" })).join("\n"));
-  for (const f of [ENC_BUNDLE, `${ENC_BUNDLE}.v8cache`, INPUTS]) rmSync(f, { force: true });
+  removeOutputs();
   console.warn(`bundle-enc: esbuild does not run here (${err.message.split("\n")[0]}); bootplan enc runs unbundled`);
   process.exit(0);
 }
@@ -66,7 +68,6 @@ if (result.warnings.length) fail((await esbuild.formatMessages(result.warnings, 
 writeFileSync(INPUTS, JSON.stringify(Object.keys(result.metafile.inputs).sort(), null, 1) + "\n");
 
 try {
-  const { runCachedScript } = await import("../dist/util/cached-script.js");
   const bundle = runCachedScript(ENC_BUNDLE);
   await bundle.exports.preloadEncQuick();
   bundle.recordCache();

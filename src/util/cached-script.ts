@@ -4,11 +4,11 @@
  * the script it was made from and is used only for that script; V8 itself refuses a cache made by
  * another V8 or under other flags. Without a usable cache the script runs all the same, compiled afresh.
  */
-import { createHash } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import Module, { createRequire } from "node:module";
 import { dirname } from "node:path";
 import vm from "node:vm";
+import { sha256Hex } from "./hash.js";
 
 /** A bundle run by runCachedScript. */
 export interface CachedScript {
@@ -20,16 +20,16 @@ export interface CachedScript {
   recordCache(): void;
 }
 
-const cacheFile = (file: string): string => `${file}.v8cache`;
-const sha256 = (bytes: Buffer): Buffer => createHash("sha256").update(bytes).digest();
+/** Where the code cache of `file` is kept. */
+export const codeCacheFile = (file: string): string => `${file}.v8cache`;
 
 /** Runs the CommonJS file `file` (absolute) with its recorded code cache, when it has one for these bytes. */
 export function runCachedScript(file: string): CachedScript {
   const source = readFileSync(file);
-  const digest = sha256(source);
+  const digest = Buffer.from(sha256Hex(source), "hex");
   let cachedData: Buffer | undefined;
   try {
-    const cache = readFileSync(cacheFile(file));
+    const cache = readFileSync(codeCacheFile(file));
     if (cache.subarray(0, digest.length).equals(digest)) cachedData = cache.subarray(digest.length);
   } catch {
     // No cache: compiled afresh.
@@ -40,6 +40,6 @@ export function runCachedScript(file: string): CachedScript {
   return {
     exports: module.exports,
     cacheUsed: cachedData !== undefined && !script.cachedDataRejected,
-    recordCache: () => writeFileSync(cacheFile(file), Buffer.concat([digest, script.createCachedData()])),
+    recordCache: () => writeFileSync(codeCacheFile(file), Buffer.concat([digest, script.createCachedData()])),
   };
 }
