@@ -14,9 +14,12 @@ export function isMulticastMac(mac: string): boolean {
 
 /** True for a dotted-quad IPv4 address without leading zeros. */
 export function isIpv4(text: string): boolean {
-  const parts = text.split(".");
-  return parts.length === 4 && parts.every((p) => /^(0|[1-9][0-9]{0,2})$/.test(p) && Number(p) <= 255);
+  return IPV4.test(text);
 }
+
+// One pattern, not a split and a test per part: a 100,000-system stack checks 300,000 addresses per load.
+const OCTET = "(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])";
+const IPV4 = new RegExp(`^${OCTET}(?:\\.${OCTET}){3}$`);
 
 /** Parses `a.b.c.d/nn`; undefined when invalid. */
 export function parseCidr(text: string): { ip: string; prefix: number } | undefined {
