@@ -1,9 +1,11 @@
 /** The steps commands share: load the stack, open and lock its state, read secrets, build and plan. */
 import { computePlan } from "../engine/plan.js";
+import { InternalError } from "../errors.js";
 import type { ExecutablePlan } from "../engine/types.js";
 import { diffFiles } from "../engine/field-diff.js";
 import { fileDigests, recordedText } from "../providers/file-digests.js";
 import { buildDesiredResources, secretsNeeded } from "../graph/build.js";
+import { scopeAddresses, targetScope, type BuildScope } from "../graph/scope.js";
 import type { DesiredResource } from "../graph/resource.js";
 import type { Executor } from "../executor/types.js";
 import type { Stack } from "../model/stack.js";
@@ -39,12 +41,17 @@ export interface Session {
   plugins?: LoadedPlugin[];
   /** What providers get at run time: the stack directory recorded paths resolve against. */
   runtime: ProviderRuntime;
+  /** The part of the stack a targeted plan builds (set by readState); the whole stack when absent. */
+  scope?: BuildScope;
 }
 
-/** Loads the stack in `dir`, opens its state backend and reads the secrets its systems need. */
-export async function openSession(dir: string, io: Io): Promise<Session> {
-  // A PostgreSQL state is read by a worker thread while this one loads the stack.
-  const prefetch = await prefetchPgState(dir, io.env);
+/**
+ * Loads the stack in `dir`, opens its state backend and reads the secrets its systems need. `targeted`:
+ * the caller plans some addresses only, and reads their records alone where the store can.
+ */
+export async function openSession(dir: string, io: Io, opts: { targeted?: boolean } = {}): Promise<Session> {
+  // A PostgreSQL state is read by a worker thread while this one loads the stack (unless only a few rows are wanted).
+  const prefetch = opts.targeted ? undefined : await prefetchPgState(dir, io.env);
   const stack = loadStack(dir);
   const secrets = readSecrets(stack, secretsNeeded(stack), io.env);
   const backend = await openStateBackend(stack.state, stack.name, io.env, prefetch);
@@ -71,9 +78,16 @@ async function prefetchPgState(dir: string, env: NodeJS.ProcessEnv): Promise<PgS
   }
 }
 
-/** The session's recorded state, absolute paths of states written before 0.2 made relative to the stack. */
-export async function readState(s: Session): Promise<StateDocument> {
-  const doc = await s.store.read();
+/**
+ * The session's recorded state, absolute paths of states written before 0.2 made relative to the stack.
+ * With --target addresses, only their scope is built (with the --replace addresses), and a store that
+ * reads by resource reads only the scope's records. Without, the whole stack: an untargeted plan of a
+ * partial build would plan every other resource's removal.
+ */
+export async function readState(s: Session, plan: { targets?: string[]; replace?: string[] } = {}): Promise<StateDocument> {
+  const named = plan.targets?.length ? [...plan.targets, ...plan.replace ?? []] : [];
+  s.scope = targetScope(s.stack, named);
+  const doc = s.scope && s.store.readFor ? await s.store.readFor([...scopeAddresses(s.stack, s.scope), ...named]) : await s.store.read();
   relativizeRecordedPaths(doc, s.stack.dir, stackRelative(s.stack.dir, s.stack.provisioningRoot));
   return doc;
 }
@@ -85,6 +99,7 @@ export function desiredResources(s: Session, io: Io, state?: StateDocument, crea
     digest: s.digest(createKey),
     recorded: state ? (a) => state.resources[a]?.outputs : undefined,
     plugins: s.plugins,
+    scope: s.scope,
   });
 }
 
@@ -93,10 +108,12 @@ export async function planSession(
   s: Session, state: StateDocument, io: Io,
   opts: { targets?: string[]; destroy?: boolean; readOnly?: boolean; executor?: Executor; replace?: string[]; refresh?: "stat" | "full" | "off" },
 ): Promise<ExecutablePlan> {
+  if (s.scope && !opts.targets?.length) throw new InternalError("a scoped build was planned without its targets: every resource outside it would be removed");
   const keyLost = s.backend.kind === "file" && stateKeyMissing(s.stack.state.path, io.env) && hasSecretDigests(state);
   const mode = opts.destroy ? "off" : opts.refresh ?? "stat";
   // In-process, the refresh's file stats are taken by a worker while this thread builds the plan.
-  const prefetch = startPrefetch(s, state, mode !== "off" && (opts.executor?.name ?? "in-process") === "in-process");
+  // A targeted plan refreshes a few records: their stats are not worth a worker.
+  const prefetch = s.scope ? StatPrefetch.none() : startPrefetch(s, state, mode !== "off" && (opts.executor?.name ?? "in-process") === "in-process");
   // destroy needs no plugin: a broken one must not keep a stack from being torn down.
   if (!opts.destroy) s.plugins ??= await loadPlugins(s.stack);
   const desired = opts.destroy ? [] : desiredResources(s, io, state, !opts.readOnly);
@@ -110,7 +127,8 @@ export async function planSession(
   showRecordedText(s, state, computed);
   const plugins = s.plugins ?? [];
   const plan = plugins.length ? withApplyHooks(computed, s.stack, plugins, (name) => pluginsSelecting(s.stack, plugins, name)) : computed;
-  plan.warnings.push(...rootWarnings(s.stack.provisioningRoot, state, await prefetch.leftovers()));
+  // Leftovers are files no record claims: a targeted plan does not hold every record, nor judges outside its scope.
+  if (!s.scope) plan.warnings.push(...rootWarnings(s.stack.provisioningRoot, state, await prefetch.leftovers()));
   if (keyLost) {
     plan.warnings.push(`secret digests cannot be checked: state key missing (${stateKeyPath(s.stack.state.path)}, or BOOTPLAN_STATE_KEY); every system with a secret shows as changed. Restore the key to see real changes, or apply to record digests under the new key`);
   }
@@ -189,7 +207,7 @@ export async function withRecordedText(s: Session, state: StateDocument, only: S
  */
 function renderAgain(s: Session, state: StateDocument, createKey: boolean, only?: Set<string>): Map<string, Record<string, string> | undefined> {
   const again = buildDesiredResources(s.stack, {
-    secrets: s.secrets, digest: s.digest(createKey), plugins: s.plugins,
+    secrets: s.secrets, digest: s.digest(createKey), plugins: s.plugins, scope: s.scope,
     recorded: (a) => {
       const o = state.resources[a]?.outputs;
       return o && (!only || only.has(a)) ? { ...o, renderKey: undefined } : o;

@@ -19,6 +19,7 @@ import { buildServeResources } from "./serve.js";
 import type { LoadedPlugin } from "../plugins/load.js";
 import { PluginSet } from "../plugins/plan-hooks.js";
 import { stackRelative } from "../util/stack-path.js";
+import type { BuildScope } from "./scope.js";
 
 /** What building the graph needs beyond the stack: secret values (for digests only) and the digester. */
 export interface GraphOptions {
@@ -28,6 +29,8 @@ export interface GraphOptions {
   recorded?: (address: string) => Record<string, unknown> | undefined;
   /** The stack's loaded plugins; their plan-time hooks shape the systems they select (src/plugins/plan-hooks.ts). */
   plugins?: LoadedPlugin[];
+  /** Build only this part of the stack (a targeted plan, graph/scope.ts); the whole stack when absent. */
+  scope?: BuildScope;
 }
 
 /** The secrets the systems of a stack need, so only those are read. */
@@ -87,7 +90,9 @@ export function buildDesiredResources(stack: Stack, opts: GraphOptions): Desired
   const compat = new CompatDecider(stack);
   const plugins = opts.plugins?.length ? new PluginSet(opts.plugins, stack.name) : undefined;
   const systemKeys = new Map<string, string>();
+  const scope = opts.scope;
   for (const sys of Object.values(stack.systems)) {
+    if (scope && !scope.systems.has(sys.name)) continue;
     const profile = stack.profiles[sys.profile];
     const distro = stack.distros[profile.distro];
     const tpl = profile.answerFile.template;
@@ -159,11 +164,12 @@ export function buildDesiredResources(stack: Stack, opts: GraphOptions): Desired
     });
   }
   // Not push(...): 100,000 systems' CM resources are more arguments than a call may take.
-  for (const r of buildGuestResources(stack)) out.push(r);
-  const cm = buildCmResources(stack, root, { recorded: opts.recorded, systemKeys, shape: plugins?.cmShaper(stack) });
+  for (const r of buildGuestResources(stack)) if (!scope || scope.guests.has(r.name)) out.push(r);
+  const cm = buildCmResources(stack, root, { recorded: opts.recorded, systemKeys, shape: plugins?.cmShaper(stack), only: scope?.systems });
   plugins?.checkClaims([...out, ...cm]);
   for (const r of cm) out.push(r);
-  for (const r of buildServeResources(stack, root)) out.push(r);
+  // The server's files list every system: a scope never holds it (targetScope builds everything then).
+  if (!scope) for (const r of buildServeResources(stack, root)) out.push(r);
   for (const r of out) r.declaredIn = declaringFile(stack, r);
   return out;
 }

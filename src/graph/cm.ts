@@ -39,6 +39,8 @@ export interface CmBuildOptions {
   systemKeys?: ReadonlyMap<string, string>;
   /** Plugins' cm hooks (plugins/plan-hooks.ts), run only for a handoff rendered afresh. */
   shape?: CmShaper;
+  /** Build the handoffs of these systems alone, and no index (a targeted plan, graph/scope.ts). */
+  only?: ReadonlySet<string>;
 }
 
 const sha = (parts: string[]): string => sha256(parts.join("\0"), "base64url");
@@ -104,6 +106,8 @@ export function buildCmResources(stack: Stack, root: string, opts: CmBuildOption
       // The node name is the system's hostname (cm/identity.ts).
       checkUnique(cm, sys, sys.hostname, seen);
       if (cm.type === "salt") checkUnique(cm, sys, pillarSls(sys.hostname), seenPillar);
+      // Every member is checked above: a targeted apply must not write a node name another system owns.
+      if (opts.only && !opts.only.has(name)) continue;
       const address = handoffAddress(cm.name, name);
       const handoff = `${cm.name}.${name}`;
       const binding = cm.members[name].value;
@@ -139,6 +143,7 @@ export function buildCmResources(stack: Stack, root: string, opts: CmBuildOption
         inputs, ...(notes?.length ? { notes } : {}),
       });
     }
+    if (opts.only) continue;
     const address = addressOf("cm", cm.name);
     // An array, not arguments: 100,000 members are more arguments than a call may take.
     const key = index && sha(index);

@@ -155,11 +155,11 @@ async function commitAfterFailure(writer: StateWriter, cause: unknown): Promise<
 export async function applyCommand(target: string, opts: CliConfig, io: Io, destroy = false): Promise<number> {
   const verb = destroy ? "destroy" : "apply";
   if (!destroy && isPlanFile(target)) return applySavedPlan(target, opts, io);
-  const s = await openSession(target, io);
+  const s = await openSession(target, io, { targeted: !destroy && !!opts.target?.length });
   if (opts.useFacts && !destroy) await withSshPool(opts, () => useDiscoveredFacts(s.stack, io, opts.target));
   return withStateLock(s.backend, `bootplan ${verb}`, opts, () => withExecutor(opts.executor ?? s.stack.executor, { stack: s.stack.name }, async (executor) => {
     removeStaleTemps(s.stack.provisioningRoot);
-    const plan = await planSession(s, await readState(s), io, { targets: opts.target, destroy, replace: opts.replace, executor, refresh: opts.refresh });
+    const plan = await planSession(s, await readState(s, destroy ? {} : { targets: opts.target, replace: opts.replace }), io, { targets: opts.target, destroy, replace: opts.replace, executor, refresh: opts.refresh });
     if (!hasChanges(plan)) return settleNoChanges(s.store, plan, io, opts);
     if (opts.progress === "json") io.out(JSON.stringify({ type: "plan", summary: plan.summary, addresses: plan.changes.map((c) => c.address) }) + "\n");
     else io.out(renderPlanText(plan, planTextOptions(plan, opts, io)));

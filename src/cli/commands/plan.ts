@@ -24,11 +24,11 @@ export function planTextOptions(plan: Plan, opts: CliConfig, io: Io): TextOption
 
 /** Plans the stack in `dir`; returns the exit code (2 for changes with --detailed-exitcode). */
 export async function planCommand(dir: string, opts: CliConfig, io: Io): Promise<number> {
-  const s = await openSession(dir, io);
+  const s = await openSession(dir, io, { targeted: !!opts.target?.length });
   if (opts.useFacts) await withSshPool(opts, () => useDiscoveredFacts(s.stack, io, opts.target));
   const plan = await withStateLock(s.backend, "bootplan plan", opts, async () =>
     // A saved plan is applied later against the digests it holds: only then must the key exist now.
-    withExecutor(opts.executor ?? s.stack.executor, { stack: s.stack.name }, async (executor) => planSession(s, await readState(s), io, { targets: opts.target, readOnly: !opts.out, replace: opts.replace, executor, refresh: opts.refresh })),
+    withExecutor(opts.executor ?? s.stack.executor, { stack: s.stack.name }, async (executor) => planSession(s, await readState(s, { targets: opts.target, replace: opts.replace }), io, { targets: opts.target, readOnly: !opts.out, replace: opts.replace, executor, refresh: opts.refresh })),
   );
   if (opts.json) io.out(renderPlanJson(plan));
   else if (opts.markdown) io.out(renderPlanMarkdown(plan));

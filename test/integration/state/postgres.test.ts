@@ -12,6 +12,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from "vitest";
 import { postgresUnavailable, startPostgres, type TestPostgres } from "../../helpers/postgres.js";
 import { editStackFile, REPO, runBin, tempStacks } from "../../helpers/stack.js";
+import { applyTargetedWeb01, changeTwoSystems } from "../../helpers/targeted.js";
 import { generateStack } from "../../../bench/generate.js";
 import { tmpdir } from "node:os";
 
@@ -341,6 +342,20 @@ describe("PostgreSQL state backend", { timeout: 300_000 }, () => {
     // And there again: the same digest both ways.
     const again = runBin(["state", "migrate", dir, "--to", "postgres", "--force"], { env });
     expect(/Digest (sha256:[0-9a-f]{64})/.exec(again.stdout)![1]).toBe(backDigest);
+  });
+
+  it("a targeted plan reads only its rows: it plans one system as the whole plan does while another row is damaged", async (ctx) => {
+    needPostgres(ctx);
+    const { dir, env, schema } = pgLab();
+    const run = (args: string[]) => runBin(args, { env });
+    expect(run(["apply", dir, "--auto-approve"]).code).toBe(0);
+    const whole = await changeTwoSystems(dir, run);
+    // A row no targeted read of web01 touches, made unreadable: only a plan that reads it can fail.
+    await query(`UPDATE ${schema}.resources SET outputs = '{' WHERE address = 'system.ci01'`);
+    expect(run(["plan", dir]).code).toBe(1);
+    await applyTargetedWeb01(dir, run, whole);
+    const rows = await query<{ outputs: string }>(`SELECT outputs FROM ${schema}.resources WHERE address = 'system.web01'`);
+    expect(JSON.parse(rows[0].outputs).kernelArgs).toEqual(["quiet"]);
   });
 
   it("a state read while the stack loads is used only when nothing wrote since: a change or a journaled start makes the store read again", async (ctx) => {
