@@ -69,25 +69,3 @@ export function mergedBinding(values: Plain[], layers: string[], originsOf: () =
     },
   };
 }
-
-/**
- * A binding merged when first read. Every system's bindings are resolved with the stack, and a plan of
- * the whole fleet reads them all; a targeted plan reads one system's of 100,000 (graph/scope.ts).
- */
-export function lazyBinding(make: () => CmBinding): CmBinding {
-  let made: CmBinding | undefined;
-  // Dropped once used: what it closes over (the raw stack) must not outlive the merge.
-  let maker: (() => CmBinding) | undefined = make;
-  const get = (): CmBinding => {
-    if (!made) {
-      made = maker!();
-      maker = undefined;
-    }
-    return made;
-  };
-  return {
-    get value() { return get().value; },
-    get layers() { return get().layers; },
-    get origins() { return get().origins; },
-  };
-}

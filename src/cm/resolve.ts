@@ -9,8 +9,8 @@ import { lazyPosition, locate } from "../stack/yaml.js";
 import { isPlainObject } from "../util/merge.js";
 import { ADAPTERS } from "./adapters.js";
 import type { Issue } from "./adapter.js";
-import { lazyBinding, mergedBinding } from "./merge.js";
-import type { CmBinding, CmSystem, CmType, Origin, Plain } from "./types.js";
+import { mergedBinding } from "./merge.js";
+import type { CmSystem, CmType, Origin, Plain } from "./types.js";
 
 /** What resolving the CM part of a stack yields: the CM systems with their members, or the problems found. */
 export interface CmResolution {
@@ -93,22 +93,6 @@ export function resolveCm(raw: RawStack, profiles: Record<string, Profile>, syst
   // The CM systems each profile's chain binds, worked out once per profile.
   const boundByProfile = new Map<string, string[]>();
   const lineageOf = (sys: System): string[] => profiles[sys.profile]?.lineage ?? [];
-  // The merge of one system's bindings to `c` along its chain, made when first read (merge.ts, lazyBinding).
-  const merged = (sys: System, entry: RawEntry, c: CmSystem): CmBinding => {
-    const chain = [...lineageOf(sys).map((n) => ({ e: raw.kinds.profiles.get(n)!, layer: `profile ${n}` })), { e: entry, layer: `system ${sys.name}` }];
-    const adapter = ADAPTERS[c.type];
-    const values = [adapter.defaults(c)], layers = [`cm ${c.name}`], declaring: RawEntry[] = [];
-    for (const { e, layer } of chain) {
-      const b = (e.value.manage as Plain | undefined)?.[c.name];
-      if (!b) continue;
-      values.push(adapter.normalize(b as Plain));
-      layers.push(layer);
-      declaring.push(e);
-    }
-    return mergedBinding(values, layers, () => [
-      originOf(cmRaw.get(c.name)!, layers[0], []), ...declaring.map((e, i) => originOf(e, layers[i + 1], ["manage", c.name])),
-    ]);
-  };
   for (const sys of Object.values(systems)) {
     const entry = raw.kinds.systems.get(sys.name)!;
     const own = (entry.value.manage ?? {}) as Plain;
@@ -116,6 +100,7 @@ export function resolveCm(raw: RawStack, profiles: Record<string, Profile>, syst
     if (!byProfile) boundByProfile.set(sys.profile, (byProfile = [...new Set(lineageOf(sys).flatMap((n) => Object.keys((raw.kinds.profiles.get(n)!.value.manage ?? {}) as Plain)))]));
     const ownNames = Object.keys(own);
     const bound = ownNames.length ? [...new Set([...byProfile, ...ownNames])] : byProfile;
+    let chain: { e: RawEntry; layer: string }[] | undefined;
     for (const name of bound) {
       const c = cm[name];
       const key = `${sys.profile}\0${name}`;
@@ -124,7 +109,19 @@ export function resolveCm(raw: RawStack, profiles: Record<string, Profile>, syst
         c.members[sys.name] = reuse;
         continue;
       }
-      c.members[sys.name] = lazyBinding(() => merged(sys, entry, c));
+      chain ??= [...lineageOf(sys).map((n) => ({ e: raw.kinds.profiles.get(n)!, layer: `profile ${n}` })), { e: entry, layer: `system ${sys.name}` }];
+      const adapter = ADAPTERS[c.type];
+      const values = [adapter.defaults(c)], layers = [`cm ${name}`], declaring: RawEntry[] = [];
+      for (const { e, layer } of chain) {
+        const b = (e.value.manage as Plain | undefined)?.[name];
+        if (!b) continue;
+        values.push(adapter.normalize(b as Plain));
+        layers.push(layer);
+        declaring.push(e);
+      }
+      c.members[sys.name] = mergedBinding(values, layers, () => [
+        originOf(cmRaw.get(name)!, layers[0], []), ...declaring.map((e, i) => originOf(e, layers[i + 1], ["manage", name])),
+      ]);
       if (own[name] === undefined) shared.set(key, c.members[sys.name]);
     }
   }
