@@ -76,17 +76,24 @@ export function writeEncIndex(statePath: string, doc: { serial: number; resource
   if (!state) return;
   const shards: Shard[] = Array.from({ length: SHARDS }, () => ({ state, serial: doc.serial, nodes: {} }));
   let nodes = 0;
-  for (const [address, rec] of Object.entries(doc.resources)) {
-    const o = rec.outputs as { type?: string; cm?: string; output?: string; node?: { name?: string } };
-    const node = o.node?.name;
-    if (rec.kind !== "cm" || o.type !== "puppet" || !node || !o.cm) continue;
-    const enc = encText(rec, `${o.output}/nodes/${node}.yaml`);
-    if (enc === undefined) continue;
-    (shards[shardOf(node)].nodes[node] ??= []).push({ cm: o.cm, address, enc });
-    nodes++;
-  }
+  for (const [address, rec] of Object.entries(doc.resources)) if (addEntry(shards, address, rec)) nodes++;
   // A stack without Puppet nodes gets no index (and loses one it had): enc reads the state and says why.
   if (!nodes) return void rmSync(dir, { recursive: true, force: true });
+  writeShards(dir, shards);
+}
+
+/** Adds the index entry of record `rec` at `address` to its node's shard, if it is a Puppet handoff's; true when it was. */
+function addEntry(shards: Shard[], address: string, rec: Recorded): boolean {
+  const o = rec.outputs as { type?: string; cm?: string; output?: string; node?: { name?: string } };
+  const node = o.node?.name;
+  if (rec.kind !== "cm" || o.type !== "puppet" || !node || !o.cm) return false;
+  const enc = encText(rec, `${o.output}/nodes/${node}.yaml`);
+  if (enc === undefined) return false;
+  (shards[shardOf(node)].nodes[node] ??= []).push({ cm: o.cm, address, enc });
+  return true;
+}
+
+function writeShards(dir: string, shards: Shard[]): void {
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     shards.forEach((s, n) => {
@@ -99,6 +106,45 @@ export function writeEncIndex(statePath: string, doc: { serial: number; resource
     // A half-written index must not be trusted: without it enc reads the state itself.
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** The stamp of a state file as it is now: taken before a commit replaces it, for patchEncIndex. */
+export function encIndexStamp(statePath: string): string | undefined {
+  return stateStamp(statePath);
+}
+
+/**
+ * Brings the index up to date after a commit that rewrote only the records `touched` (a state read in
+ * part, state/partial-file.ts): in shards made from the state file as it was (`before`), those records'
+ * entries are replaced by the ones `doc` now has. When any shard was not made from it (missing, stale),
+ * the index goes, and enc reads the state until the next commit of the whole writes one.
+ */
+export function patchEncIndex(statePath: string, before: string | undefined, doc: { serial: number; resources: Record<string, Recorded> }, touched: ReadonlySet<string>): void {
+  const dir = encIndexDir(statePath);
+  if (!existsSync(dir)) return;
+  const state = stateStamp(statePath);
+  let shards: Shard[];
+  try {
+    shards = Array.from({ length: SHARDS }, (_, n) => JSON.parse(readFileSync(shardFile(dir, n), "utf8")) as Shard);
+  } catch {
+    return void rmSync(dir, { recursive: true, force: true });
+  }
+  if (!before || !state || shards.some((s) => s.state !== before)) return void rmSync(dir, { recursive: true, force: true });
+  for (const shard of shards) {
+    shard.state = state;
+    shard.serial = doc.serial;
+    for (const [node, entries] of Object.entries(shard.nodes)) {
+      if (!entries.some((e) => touched.has(e.address))) continue;
+      const kept = entries.filter((e) => !touched.has(e.address));
+      if (kept.length) shard.nodes[node] = kept;
+      else delete shard.nodes[node];
+    }
+  }
+  for (const address of touched) {
+    const rec = doc.resources[address];
+    if (rec) addEntry(shards, address, rec);
+  }
+  writeShards(dir, shards);
 }
 
 /** What identifies the state file's bytes: a rewrite by anyone moves its ctime and inode. */

@@ -4,7 +4,7 @@ import { randomUUID } from "node:crypto";
 import { basename, dirname, join } from "node:path";
 import { InternalError, StateError } from "../errors.js";
 import { writeFileAtomic } from "../util/atomic.js";
-import { writeEncIndex } from "../cm/enc-index.js";
+import { encIndexStamp, patchEncIndex, writeEncIndex } from "../cm/enc-index.js";
 import {
   applyEvent,
   countChanges,
@@ -17,6 +17,7 @@ import {
   type JournalEvent,
 } from "./journal.js";
 import { checkResourceRecord, checkStateDocument } from "./schema.js";
+import { readPart, scanState, spliceState, type PartialState, type StateLayout } from "./partial-file.js";
 import type { PendingOperation, ResourceRecord, StateDocument, StateStore, SyncStateWriter } from "./types.js";
 
 /** States with more resources than this are written compact: indenting a 40 MB document doubles its cost and size. */
@@ -35,6 +36,8 @@ interface Loaded {
   doc: StateDocument;
   journal: JournalContents | undefined;
   status: JournalStatus;
+  /** Set when `doc` holds some records only (readFor): the file's layout, to write the rest back as it was. */
+  layout?: StateLayout;
 }
 
 /** An I/O error's code and a hint, for messages that already name the file. */
@@ -75,6 +78,44 @@ export class FileStateStore implements StateStore {
     return this.lastLoad.doc;
   }
 
+  /**
+   * The recorded state with only the records at `addresses` (what applying a saved plan touches, or a
+   * targeted plan's scope), read without parsing the rest; the next writer() writes the rest back as it
+   * was. A small state, one not in the compact form bootplan writes, or one with a journal to replay is
+   * read whole.
+   */
+  async readFor(addresses: Iterable<string>): Promise<StateDocument> {
+    const wanted = new Set(addresses);
+    const layout = fs.existsSync(this.journalPath) ? undefined : this.layoutOf();
+    // Few enough records left that a commit of the whole would indent them: read whole, write as ever.
+    if (!layout || layout.spans.length / 2 - wanted.size <= PRETTY_PRINT_MAX_RESOURCES) return this.read();
+    let doc: StateDocument;
+    try {
+      doc = readPart(layout, wanted) as unknown as StateDocument;
+    } catch (err) {
+      throw this.corrupt(`not valid JSON (${(err as Error).message})`);
+    }
+    this.checkCommitted(doc);
+    this.lastLoad = { doc, journal: undefined, status: "none", layout };
+    return doc;
+  }
+
+  /** The layout of the state file's bytes, or undefined when there is no file or it is not in the compact form. */
+  private layoutOf(): StateLayout | undefined {
+    let bytes: Buffer;
+    try {
+      bytes = fs.readFileSync(this.path);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+      throw new StateError("state.unreadable", `cannot read state file ${this.path}: ${oneLine((err as Error).message)}`);
+    }
+    try {
+      return scanState(bytes);
+    } catch (err) {
+      throw this.corrupt(`not valid JSON (${(err as Error).message})`);
+    }
+  }
+
   /** Lets go of the document read() keeps for the next writer(): `state migrate` reads a 100,000-system state back before it ends. */
   forgetRead(): void {
     this.lastLoad = undefined;
@@ -92,14 +133,28 @@ export class FileStateStore implements StateStore {
   /** Writes a document atomically, keeping the previous version as the backup; a failure names the file and what to do. */
   writeDocument(doc: StateDocument): void {
     const pretty = Object.keys(doc.resources).length <= PRETTY_PRINT_MAX_RESOURCES;
+    this.replaceFile(JSON.stringify(doc, null, pretty ? 2 : undefined) + "\n");
+    // Beside it, the index `bootplan enc` answers from (best effort: without it enc reads the state).
+    writeEncIndex(this.path, doc);
+  }
+
+  /**
+   * Writes the document a readFor() and the records `touched` since make: the other records' bytes as
+   * read (partial-file.ts). `moved`: records removed, maybe recorded again, since.
+   */
+  writeSpliced(layout: StateLayout, doc: StateDocument, touched: ReadonlySet<string>, moved: ReadonlySet<string>): void {
+    const before = encIndexStamp(this.path);
+    this.replaceFile([...spliceState(layout, doc as unknown as PartialState["doc"], touched, moved), Buffer.from("\n")]);
+    patchEncIndex(this.path, before, doc, touched);
+  }
+
+  private replaceFile(data: string | Buffer[]): void {
     try {
-      writeFileAtomic(this.path, JSON.stringify(doc, null, pretty ? 2 : undefined) + "\n");
+      writeFileAtomic(this.path, data);
     } catch (err) {
       const kept = fs.existsSync(this.journalPath) ? `; what was done is kept in ${this.journalPath}, and the next bootplan apply settles it` : "";
       throw new StateError("state.write-failed", `cannot write state file ${this.path}: ${ioCause(err)}${kept}`);
     }
-    // Beside it, the index `bootplan enc` answers from (best effort: without it enc reads the state).
-    writeEncIndex(this.path, doc);
   }
 
   /** True when a journal waits to be settled into the state file (an apply crashed, or its commit failed). */
@@ -134,6 +189,11 @@ export class FileStateStore implements StateStore {
     } catch (err) {
       throw this.corrupt(`not valid JSON (${(err as Error).message})`);
     }
+    return this.checkCommitted(value);
+  }
+
+  /** `value` as a state document of this stack, or the error that says why it is not one. */
+  private checkCommitted(value: unknown): StateDocument {
     const version = (value as { version?: unknown } | null)?.version;
     if (typeof version === "number" && version !== 1) {
       throw new StateError(
@@ -194,6 +254,9 @@ class FileStateWriter implements SyncStateWriter {
   /** Whether the document differs from the state file (replayed or new events). */
   private dirty: boolean;
   private committed = false;
+  /** Records recorded or removed by this writer, and those removed (a partial document writes them afresh). */
+  private readonly touched = new Set<string>();
+  private readonly moved = new Set<string>();
 
   constructor(
     private readonly store: FileStateStore,
@@ -222,6 +285,8 @@ class FileStateWriter implements SyncStateWriter {
 
   private apply(ev: JournalEvent, text?: string): void {
     this.journal().append(ev, text);
+    if (ev.op !== "begin") this.touched.add(ev.address);
+    if (ev.op === "remove") this.moved.add(ev.address);
     applyEvent(this.loaded.doc, ev);
     this.dirty = true;
   }
@@ -248,7 +313,11 @@ class FileStateWriter implements SyncStateWriter {
     if (this.committed) return this.loaded.doc;
     // The journal reaches the disk before the state is replaced, so a failed write still leaves it replayable.
     this.appender?.sync();
-    if (this.dirty) this.store.writeDocument(this.loaded.doc);
+    const { layout, doc } = this.loaded;
+    if (this.dirty) {
+      if (layout) this.store.writeSpliced(layout, doc, this.touched, this.moved);
+      else this.store.writeDocument(doc);
+    }
     this.appender?.close();
     this.committed = true;
     if (this.appender || this.loaded.journal) removeJournal(this.store.journalPath);

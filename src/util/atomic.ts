@@ -28,10 +28,11 @@ export function fsyncDir(dir: string): void {
   }
 }
 
-function writeAllSync(fd: number, data: string): void {
-  const buf = Buffer.from(data, "utf8");
-  let off = 0;
-  while (off < buf.length) off += fs.writeSync(fd, buf, off, buf.length - off);
+function writeAllSync(fd: number, data: string | Buffer[]): void {
+  for (const buf of typeof data === "string" ? [Buffer.from(data, "utf8")] : data) {
+    let off = 0;
+    while (off < buf.length) off += fs.writeSync(fd, buf, off, buf.length - off);
+  }
 }
 
 /** Points `<file>.backup` at the current contents of `file` without a moment where no backup exists. */
@@ -52,10 +53,10 @@ function keepBackup(file: string, backup: string, tmpSuffix: string): void {
 }
 
 /**
- * Replaces `file` with `data` atomically: temp file in the same directory, fsync, previous version kept
+ * Replaces `file` with `data` (text, or bytes in parts) atomically: temp file in the same directory, fsync, previous version kept
  * as `<file>.backup`, rename over the target, fsync the directory.
  */
-export function writeFileAtomic(file: string, data: string, opts: { backup?: boolean } = {}): void {
+export function writeFileAtomic(file: string, data: string | Buffer[], opts: { backup?: boolean } = {}): void {
   ensureParentDir(file);
   const dir = path.dirname(file);
   const suffix = `tmp-${process.pid}-${randomBytes(4).toString("hex")}`;
