@@ -3,10 +3,13 @@
  * whole plan would for them, and applying it leaves the rest for the next plan. The PostgreSQL tests run
  * the same check on a state read row by row.
  */
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
-import { runCli, tempStacks } from "../helpers/stack.js";
+import { afterAll, describe, expect, it } from "vitest";
+import { generateLabFleet } from "../../bench/generate.js";
+import { lookUpEncIndex } from "../../src/cm/enc-index.js";
+import { REPO, runCli, tempStacks } from "../helpers/stack.js";
 import { applyTargetedWeb01, changeTwoSystems } from "../helpers/targeted.js";
 
 const lab = tempStacks();
@@ -31,5 +34,45 @@ describe("targeted plan: --target on a file state", () => {
     const index = JSON.parse((await runCli(["plan", d, "--target", "cm.ansible-site", "--json"])).stdout) as { changes: { address: string }[] };
     // The index depends on every member handoff, and each handoff on its system.
     expect(index.changes.filter((c) => c.address.startsWith("system.")).length).toBe(5);
+  });
+});
+
+describe("targeted plan: a file state of more than a thousand records is read and written in part", () => {
+  // 450 lab systems: about 1,300 records, past the size below which a state is read and written whole.
+  const dir = mkdtempSync(join(tmpdir(), "bootplan-partial-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const statePath = join(dir, ".bootplan/state.json");
+  const first = generateLabFleet(dir, 450, { labDir: join(REPO, "stacks/lab") });
+
+  it("applies a handoff's change into the state and the ENC index, and the file is what a whole write gives", { timeout: 120_000 }, async () => {
+    expect((await runCli(["apply", dir, "--auto-approve"])).code).toBe(0);
+    // web01-000000 is the lab's web01: its own Puppet binding sets role::web's port.
+    writeFileSync(first, readFileSync(first, "utf8").replace("port: 9090", "port: 9191"));
+    const planFile = join(dir, "one.plan");
+    const planned = await runCli(["plan", dir, "--target", "cm.puppet-prod.web01-000000", "--out", planFile, "--json"]);
+    expect(JSON.parse(planned.stdout).changes.map((c: { address: string }) => c.address)).toEqual(["cm.puppet-prod.web01-000000"]);
+    expect((await runCli(["apply", planFile])).code).toBe(0);
+
+    const text = readFileSync(statePath, "utf8");
+    const doc = JSON.parse(text) as { resources: Record<string, { outputs: Record<string, unknown> }> };
+    expect(Object.keys(doc.resources).length).toBeGreaterThan(1000);
+    expect(text).toBe(JSON.stringify(doc) + "\n");
+    expect(JSON.stringify(doc.resources["cm.puppet-prod.web01-000000"].outputs.class)).toMatch(/"port":9191/);
+    // The index vouches for the new state file and holds the new class.
+    expect(lookUpEncIndex(statePath, "web01-000000.lab.example")?.[0].enc).toMatch(/port: 9191/);
+    expect(lookUpEncIndex(statePath, "web02-000001.lab.example")?.[0].enc).toMatch(/role::web/);
+    expect((await runCli(["plan", dir, "--detailed-exitcode"])).code).toBe(0);
+  });
+
+  it("plans a target while a record it does not read is damaged; a whole plan names the file", async () => {
+    const text = readFileSync(statePath, "utf8");
+    const at = text.indexOf('"system.db01-000002":');
+    writeFileSync(statePath, text.slice(0, at) + text.slice(at).replace('"netboot":true', '"netboot":tru'));
+    const targeted = await runCli(["plan", dir, "--target", "system.web02-000001", "--detailed-exitcode"]);
+    expect(targeted.stderr).toBe("");
+    expect(targeted.code).toBe(0);
+    const whole = await runCli(["plan", dir]);
+    expect(whole.code).toBe(1);
+    expect(whole.stderr).toMatch(/^Error: state file .*state\.json is corrupt: not valid JSON/);
   });
 });
