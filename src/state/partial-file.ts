@@ -40,21 +40,23 @@ function skipString(b: Buffer, i: number): number {
   }
 }
 
-/** The offset just past the object or array starting at `i`. */
+/** The offset just past the object or array starting at `i`. Strings are skipped inline: this loop sees every byte of the file. */
 function skipNested(b: Buffer, i: number): number {
+  const n = b.length;
   let depth = 0;
-  for (;;) {
-    const c = b[i];
+  while (i < n) {
+    const c = b[i++];
     if (c === QUOTE) {
-      i = skipString(b, i);
-      continue;
-    }
-    if (c === OPEN_BRACE || c === OPEN_BRACKET) depth++;
-    else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
-      if (--depth === 0) return i + 1;
-    } else if (c === undefined) throw new SyntaxError("unterminated object");
-    i++;
+      for (;;) {
+        if (i >= n) throw new SyntaxError("unterminated string");
+        const d = b[i++];
+        if (d === QUOTE) break;
+        if (d === BACKSLASH) i++;
+      }
+    } else if (c === OPEN_BRACE || c === OPEN_BRACKET) depth++;
+    else if ((c === CLOSE_BRACE || c === CLOSE_BRACKET) && --depth === 0) return i;
   }
+  throw new SyntaxError("unterminated object");
 }
 
 /** The address a key's bytes spell (its quotes included). */
