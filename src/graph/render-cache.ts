@@ -3,32 +3,9 @@
  * renderer's own code, so when both are unchanged since the last apply, the recorded files are what
  * rendering would produce again: the no-op plan of a large fleet need not re-render it.
  */
-import { createHash } from "node:crypto";
-import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { codeFingerprint } from "../util/code-fingerprint.js";
 import { sha256 } from "../util/hash.js";
-import { fileURLToPath } from "node:url";
 import type { SystemRenderInput } from "../render/types.js";
-
-const fingerprints = new Map<string, string>();
-
-/** A hash of every module below `dir` (a URL of a folder of dist/), computed once per process. */
-function codeFingerprint(dir: URL): string {
-  const known = fingerprints.get(dir.href);
-  if (known) return known;
-  const h = createHash("sha256");
-  const walk = (d: string): void => {
-    for (const e of readdirSync(d, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
-      const p = join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (/\.(js|ts)$/.test(e.name) && !e.name.endsWith(".d.ts")) h.update(e.name).update(readFileSync(p));
-    }
-  };
-  walk(fileURLToPath(dir));
-  const hash = h.digest("hex");
-  fingerprints.set(dir.href, hash);
-  return hash;
-}
 
 /** A hash of every module of the renderer, so any change to templates or renderers invalidates reuse. */
 export function rendererFingerprint(): string {
