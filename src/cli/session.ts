@@ -52,7 +52,7 @@ export interface Session {
 export async function openSession(dir: string, io: Io, opts: { targeted?: boolean } = {}): Promise<Session> {
   // A PostgreSQL state is read by a worker thread while this one loads the stack (unless only a few rows are wanted).
   const prefetch = opts.targeted ? undefined : await prefetchPgState(dir, io.env);
-  const stack = loadStack(dir);
+  const stack = loadStack(dir, { cache: "write" });
   const secrets = readSecrets(stack, secretsNeeded(stack), io.env);
   const backend = await openStateBackend(stack.state, stack.name, io.env, prefetch);
   // A database backend keeps its key beside the state (one round trip); the file backend reads or creates its key file.

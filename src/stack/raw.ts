@@ -4,7 +4,8 @@ import { isAbsolute, join, relative, resolve } from "node:path";
 import { StackError, StackErrors } from "../errors.js";
 import { discoverStackFiles, includePatternProblem, type StackFileProblem } from "./discover.js";
 import { validateStackFile } from "./schema.js";
-import { locate, parseYamlFile, type DocPath, type YamlFile } from "./yaml.js";
+import { hasAliases, locate, parseYamlFile, YamlFile, type DocPath } from "./yaml.js";
+import { StackParseCache, type ParseCacheMode } from "./parse-cache.js";
 
 /** The kinds a stack declares as maps keyed by name. */
 export const KINDS = ["secrets", "distros", "repos", "profiles", "systems", "guests", "packages", "overrides", "cm", "plugins"] as const;
@@ -28,6 +29,8 @@ export interface RawStack {
   settings: Record<string, unknown>;
   /** The file that holds the settings (stack.yaml). */
   root: YamlFile;
+  /** The parse cache the files came from; loadStack flushes what was parsed afresh once the stack has loaded. */
+  parseCache?: StackParseCache;
   kinds: Record<Kind, Map<string, RawEntry>>;
 }
 
@@ -37,8 +40,12 @@ export function displayPath(abs: string, displayBase = process.cwd()): string {
   return rel && !rel.startsWith("..") && !isAbsolute(rel) ? rel : abs;
 }
 
-/** Parses and schema-checks every file of the stack in `dir`; throws StackErrors listing every problem. */
-export function readRawStack(dirArg: string, displayBase?: string): RawStack {
+/**
+ * Parses and schema-checks every file of the stack in `dir`; throws StackErrors listing every problem.
+ * Files parsed before come from the parse cache beside the state (parse-cache.ts); `cache` "write" adds
+ * the ones parsed now.
+ */
+export function readRawStack(dirArg: string, displayBase?: string, cache: ParseCacheMode = "read"): RawStack {
   const dir = resolve(dirArg);
   const rootAbs = join(dir, "stack.yaml");
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
@@ -51,6 +58,7 @@ export function readRawStack(dirArg: string, displayBase?: string): RawStack {
     throw new StackErrors([new StackError("stack.not-regular", undefined, `${displayPath(rootAbs, displayBase)}: is not a regular file (a link, directory or device); a stack file must be a regular file inside the stack`)]);
   }
   const errors: StackError[] = [];
+  let kept: StackParseCache | undefined;
   const parse = (rel: string): YamlFile | undefined => {
     const abs = join(dir, rel);
     let text: string;
@@ -62,13 +70,18 @@ export function readRawStack(dirArg: string, displayBase?: string): RawStack {
       errors.push(new StackError("stack.unreadable", undefined, `${displayPath(abs, displayBase)}: cannot read this stack file (${code})${hint}`));
       return undefined;
     }
+    const value = kept?.get(rel, text);
+    if (value !== undefined) return new YamlFile(displayPath(abs, displayBase), rel, text, value);
     try {
       const f = parseYamlFile(text, displayPath(abs, displayBase), rel);
       if (f.value === null || typeof f.value !== "object" || Array.isArray(f.value)) {
         errors.push(new StackError("stack.wrong-type", locate(f, []), `(document root): expected a map of kinds, found ${Array.isArray(f.value) ? "a list" : typeof f.value}`));
         return undefined;
       }
-      errors.push(...validateStackFile(f));
+      const problems = validateStackFile(f);
+      errors.push(...problems);
+      // Aliases are expanded afresh each time: the careful parser bounds their expansion.
+      if (!problems.length && !hasAliases(text)) kept?.put(rel, text, f.value);
       return f;
     } catch (err) {
       if (err instanceof StackError) errors.push(err);
@@ -85,6 +98,7 @@ export function readRawStack(dirArg: string, displayBase?: string): RawStack {
       if (why) errors.push(new StackError("stack.path-escape", locate(root, ["include", i]), `include[${i}]: ${JSON.stringify(g)} ${why}`));
     });
   }
+  kept = root && !errors.length ? openParseCache(dir, root.value as Record<string, unknown>, cache) : undefined;
   const files: YamlFile[] = root ? [root] : [];
   const refused: StackFileProblem[] = [];
   const discovered = discoverStackFiles(dir, Array.isArray(include) ? include : undefined, refused);
@@ -126,5 +140,14 @@ export function readRawStack(dirArg: string, displayBase?: string): RawStack {
     }
   }
   if (errors.length) throw new StackErrors(errors);
-  return { dir, files, settings, root, kinds };
+  return { dir, files, settings, root, kinds, ...(kept ? { parseCache: kept } : {}) };
+}
+
+/** The parse cache beside the state file stack.yaml names (default .bootplan/state.json), if that lies inside the stack. */
+function openParseCache(dir: string, settings: Record<string, unknown>, mode: ParseCacheMode): StackParseCache | undefined {
+  const path = (settings.state as { path?: unknown } | undefined)?.path;
+  const statePath = resolve(dir, typeof path === "string" ? path : ".bootplan/state.json");
+  const rel = relative(dir, statePath);
+  if (!rel || rel.startsWith("..") || isAbsolute(rel)) return undefined;
+  return StackParseCache.open(statePath, mode);
 }

@@ -152,9 +152,15 @@ export function parseYamlFile(text: string, file: string, rel: string): YamlFile
     throw new StackError("stack.yaml-syntax", { file, line: e.mark.line + 1, column: e.mark.column + 1 }, `YAML syntax error: ${syntaxReason(e.reason ?? String(err))}`);
   }
   // Aliases are expanded by the careful parser, which bounds the expansion (js-yaml shares nodes instead).
-  const f = ALIAS_TOKEN.test(text) ? parseCarefully(text, file, rel) : new YamlFile(file, rel, text, value ?? {});
-  checkShape(f, ALIAS_TOKEN.test(text));
+  const aliases = hasAliases(text);
+  const f = aliases ? parseCarefully(text, file, rel) : new YamlFile(file, rel, text, value ?? {});
+  checkShape(f, aliases);
   return f;
+}
+
+/** True when the text may hold a YAML alias (`*name`), which the careful parser expands. */
+export function hasAliases(text: string): boolean {
+  return ALIAS_TOKEN.test(text);
 }
 
 /** Walks the value without recursion: refuses cycles (self-referencing aliases), excess depth and `__proto__` keys. */

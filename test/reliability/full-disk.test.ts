@@ -11,6 +11,8 @@ import { describe, expect, it } from "vitest";
 import { editStackFile, REPO, tempStacks } from "../helpers/stack.js";
 
 const lab = tempStacks();
+/** What the stack's parse cache (one page per lab file but stack.yaml) takes of the tmpfs before any state is written. */
+const PARSE_CACHE_KIB = 7 * 4;
 
 function canMount(): string | undefined {
   if (process.getuid?.() !== 0) return "needs root to mount a tmpfs";
@@ -46,7 +48,7 @@ describe("a full disk when the state is committed", () => {
     if (!mountable()) return;
     // The plugin cache (compiled plugins and their options' validators, six pages) and the journal
     // (compact) fit in 72 KiB; the pretty-printed state written beside them does not.
-    const { out, log } = withStateOnTmpfs("72k", `
+    const { out, log } = withStateOnTmpfs(`${72 + PARSE_CACHE_KIB}k`, `
       $BIN apply "$D" --auto-approve >/dev/null 2>"$D/err1"; echo "apply1=$?"
       echo "err1=$(head -1 "$D/err1")"
       echo "tmpfiles=$(ls -A "$D/.state" | grep -c tmp)"
@@ -78,7 +80,7 @@ describe("a full disk when the state is committed", () => {
   it("names both failures when the journal runs out of space first, and the next apply finishes the rest", () => {
     if (!mountable()) return;
     // 40 KiB: the plugin cache and the key fit, and a few operations' journal lines; then nothing does.
-    const { out, log } = withStateOnTmpfs("40k", `
+    const { out, log } = withStateOnTmpfs(`${40 + PARSE_CACHE_KIB}k`, `
       $BIN apply "$D" --auto-approve >/dev/null 2>"$D/err1"; echo "apply1=$?"
       echo "err1=$(head -1 "$D/err1")"
       mount -o remount,size=4m "$D/.state"
