@@ -76,30 +76,34 @@ export function writeEncIndex(statePath: string, doc: { serial: number; resource
   if (!state) return;
   const shards: Shard[] = Array.from({ length: SHARDS }, () => ({ state, serial: doc.serial, nodes: {} }));
   let nodes = 0;
-  for (const [address, rec] of Object.entries(doc.resources)) if (addEntry(shards, address, rec)) nodes++;
+  for (const [address, rec] of Object.entries(doc.resources)) {
+    const e = encEntry(address, rec);
+    if (!e) continue;
+    (shards[shardOf(e.node)].nodes[e.node] ??= []).push(e.entry);
+    nodes++;
+  }
   // A stack without Puppet nodes gets no index (and loses one it had): enc reads the state and says why.
   if (!nodes) return void rmSync(dir, { recursive: true, force: true });
-  writeShards(dir, shards);
+  writeShards(dir, shards.map((sh) => JSON.stringify(sh)));
 }
 
-/** Adds the index entry of record `rec` at `address` to its node's shard, if it is a Puppet handoff's; true when it was. */
-function addEntry(shards: Shard[], address: string, rec: Recorded): boolean {
+/** The index entry of record `rec` at `address` and its node, if it is a Puppet handoff's. */
+function encEntry(address: string, rec: Recorded): { node: string; entry: EncEntry } | undefined {
   const o = rec.outputs as { type?: string; cm?: string; output?: string; node?: { name?: string } };
   const node = o.node?.name;
-  if (rec.kind !== "cm" || o.type !== "puppet" || !node || !o.cm) return false;
+  if (rec.kind !== "cm" || o.type !== "puppet" || !node || !o.cm) return undefined;
   const enc = encText(rec, `${o.output}/nodes/${node}.yaml`);
-  if (enc === undefined) return false;
-  (shards[shardOf(node)].nodes[node] ??= []).push({ cm: o.cm, address, enc });
-  return true;
+  return enc === undefined ? undefined : { node, entry: { cm: o.cm, address, enc } };
 }
 
-function writeShards(dir: string, shards: Shard[]): void {
+/** Writes every shard's text (JSON.stringify of a Shard); on any failure the index goes. */
+function writeShards(dir: string, texts: (string | Buffer)[]): void {
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
-    shards.forEach((s, n) => {
+    texts.forEach((text, n) => {
       const tmp = `${shardFile(dir, n)}.${process.pid}.tmp`;
       rmSync(tmp, { force: true });
-      writeFileSync(tmp, JSON.stringify(s), { mode: 0o600, flag: "wx" });
+      writeFileSync(tmp, text, { mode: 0o600, flag: "wx" });
       renameSync(tmp, shardFile(dir, n));
     });
   } catch {
@@ -107,6 +111,9 @@ function writeShards(dir: string, shards: Shard[]): void {
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/** How a shard's text begins (JSON.stringify of a Shard: its stamp, then its serial). */
+const shardHead = (state: string): string => `{"state":${JSON.stringify(state)},"serial":`;
 
 /** The stamp of a state file as it is now: taken before a commit replaces it, for patchEncIndex. */
 export function encIndexStamp(statePath: string): string | undefined {
@@ -123,28 +130,43 @@ export function patchEncIndex(statePath: string, before: string | undefined, doc
   const dir = encIndexDir(statePath);
   if (!existsSync(dir)) return;
   const state = stateStamp(statePath);
-  let shards: Shard[];
+  const drop = (): void => void rmSync(dir, { recursive: true, force: true });
+  let texts: Buffer[];
   try {
-    shards = Array.from({ length: SHARDS }, (_, n) => JSON.parse(readFileSync(shardFile(dir, n), "utf8")) as Shard);
+    texts = Array.from({ length: SHARDS }, (_, n) => readFileSync(shardFile(dir, n)));
   } catch {
-    return void rmSync(dir, { recursive: true, force: true });
+    return drop();
   }
-  if (!before || !state || shards.some((s) => s.state !== before)) return void rmSync(dir, { recursive: true, force: true });
-  for (const shard of shards) {
-    shard.state = state;
-    shard.serial = doc.serial;
-    for (const [node, entries] of Object.entries(shard.nodes)) {
+  const head = Buffer.from(shardHead(before ?? ""));
+  if (!before || !state || texts.some((t) => !t.subarray(0, head.length).equals(head))) return drop();
+  // Only the shards a touched record was or will be in are parsed; the others get the new stamp and
+  // serial in front of their bytes as they were (at 100,000 nodes, parsing all 64 took 0.3 s).
+  const quoted = [...touched].map((a) => Buffer.from(JSON.stringify(a)));
+  const shards = new Map<number, Shard>();
+  const shard = (n: number): Shard => {
+    let sh = shards.get(n);
+    if (!sh) shards.set(n, (sh = JSON.parse(texts[n].toString("utf8")) as Shard));
+    return sh;
+  };
+  texts.forEach((t, n) => {
+    if (!quoted.some((q) => t.includes(q))) return;
+    for (const [node, entries] of Object.entries(shard(n).nodes)) {
       if (!entries.some((e) => touched.has(e.address))) continue;
       const kept = entries.filter((e) => !touched.has(e.address));
-      if (kept.length) shard.nodes[node] = kept;
-      else delete shard.nodes[node];
+      if (kept.length) shard(n).nodes[node] = kept;
+      else delete shard(n).nodes[node];
     }
-  }
+  });
   for (const address of touched) {
-    const rec = doc.resources[address];
-    if (rec) addEntry(shards, address, rec);
+    const e = doc.resources[address] && encEntry(address, doc.resources[address]);
+    if (e) (shard(shardOf(e.node)).nodes[e.node] ??= []).push(e.entry);
   }
-  writeShards(dir, shards);
+  writeShards(dir, texts.map((t, n) => {
+    const sh = shards.get(n);
+    if (sh) return JSON.stringify({ ...sh, state, serial: doc.serial });
+    const rest = t.indexOf(",", head.length);
+    return Buffer.concat([Buffer.from(`${shardHead(state)}${doc.serial}`), t.subarray(rest)]);
+  }));
 }
 
 /** What identifies the state file's bytes: a rewrite by anyone moves its ctime and inode. */

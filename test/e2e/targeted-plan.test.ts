@@ -3,12 +3,12 @@
  * whole plan would for them, and applying it leaves the rest for the next plan. The PostgreSQL tests run
  * the same check on a state read row by row.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { generateLabFleet } from "../../bench/generate.js";
-import { lookUpEncIndex } from "../../src/cm/enc-index.js";
+import { lookUpEncIndex, writeEncIndex } from "../../src/cm/enc-index.js";
 import { REPO, runCli, tempStacks } from "../helpers/stack.js";
 import { applyTargetedWeb01, changeTwoSystems } from "../helpers/targeted.js";
 
@@ -58,9 +58,14 @@ describe("targeted plan: a file state of more than a thousand records is read an
     expect(Object.keys(doc.resources).length).toBeGreaterThan(1000);
     expect(text).toBe(JSON.stringify(doc) + "\n");
     expect(JSON.stringify(doc.resources["cm.puppet-prod.web01-000000"].outputs.class)).toMatch(/"port":9191/);
-    // The index vouches for the new state file and holds the new class.
+    // The index vouches for the new state file and holds the new class: the same index, shard by
+    // shard, as one written whole from the new state.
     expect(lookUpEncIndex(statePath, "web01-000000.lab.example")?.[0].enc).toMatch(/port: 9191/);
-    expect(lookUpEncIndex(statePath, "web02-000001.lab.example")?.[0].enc).toMatch(/role::web/);
+    const shards = (): unknown[] => readdirSync(`${statePath}.enc`).sort().map((f) => JSON.parse(readFileSync(join(`${statePath}.enc`, f), "utf8")));
+    const patched = shards();
+    expect(patched).toHaveLength(64);
+    writeEncIndex(statePath, doc as unknown as Parameters<typeof writeEncIndex>[1]);
+    expect(patched).toEqual(shards());
     expect((await runCli(["plan", dir, "--detailed-exitcode"])).code).toBe(0);
   });
 
