@@ -4,14 +4,14 @@
  * options are valid. Options are validated against the plugin's own JSON Schema, errors pinned to the
  * stack file and line. This is the only place plugin code is imported.
  */
-import { accessSync, constants, existsSync, lstatSync, mkdirSync } from "node:fs";
-import { dirname } from "node:path";
+import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import type { ErrorObject } from "ajv/dist/2020.js";
 import { formatPosition, StackError, StackErrors, type SourcePosition } from "../errors.js";
 import type { Stack } from "../model/stack.js";
 import { formatDocPath } from "../stack/yaml.js";
+import { writableCacheDir } from "../util/cache-dir.js";
 import { sha256Hex } from "../util/hash.js";
 import type { ApplyHookName, PlanHookName, PluginDefinition } from "./api.js";
 import { PluginLoadError } from "./errors.js";
@@ -54,20 +54,7 @@ function apiModule(): string {
  * written (a read-only checkout) or is a link.
  */
 export function pluginCache(statePath: string): string | false {
-  const dir = `${statePath}.plugin-cache`;
-  try {
-    mkdirSync(dirname(dir), { recursive: true });
-    try {
-      mkdirSync(dir, { mode: 0o700 });
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
-    }
-    if (!lstatSync(dir).isDirectory()) return false;
-    accessSync(dir, constants.W_OK);
-    return dir;
-  } catch {
-    return false;
-  }
+  return writableCacheDir(`${statePath}.plugin-cache`);
 }
 
 /**

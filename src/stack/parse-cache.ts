@@ -7,9 +7,10 @@
  * provisioning root and files named after the state); only files that parsed without an error, had
  * no aliases, and hold nothing JSON cannot carry (.inf, .nan, -0) are kept.
  */
-import { accessSync, constants, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { lstatSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
+import { writableCacheDir } from "../util/cache-dir.js";
 import { codeFingerprint } from "../util/code-fingerprint.js";
 import { sha256 } from "../util/hash.js";
 
@@ -60,22 +61,6 @@ export class StackParseCache {
     return new StackParseCache(`${statePath}.stack-cache`, mode);
   }
 
-  /** The folder, made when missing; undefined when it cannot be (a read-only checkout) or is not a folder (a link could point anywhere). */
-  private folder(): string | undefined {
-    try {
-      mkdirSync(dirname(this.dir), { recursive: true });
-      try {
-        mkdirSync(this.dir, { mode: 0o700 });
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
-      }
-      accessSync(this.dir, constants.W_OK);
-      return lstatSync(this.dir).isDirectory() ? this.dir : undefined;
-    } catch {
-      return undefined;
-    }
-  }
-
   private entry(rel: string): string {
     return join(this.dir, `${sha256(rel, "base64url")}.json`);
   }
@@ -123,7 +108,7 @@ export class StackParseCache {
       stale = [];
     }
     if (!waiting.length && !stale.length) return;
-    if (!this.folder()) return;
+    if (!writableCacheDir(this.dir)) return;
     for (const f of stale) rmSync(f, { force: true });
     for (const { file, text } of waiting) {
       const tmp = `${file}.${process.pid}.tmp`;
