@@ -4,7 +4,7 @@ import { isAbsolute, join, relative, resolve } from "node:path";
 import { StackError, StackErrors } from "../errors.js";
 import { discoverStackFiles, includePatternProblem, type StackFileProblem } from "./discover.js";
 import { validateStackFile } from "./schema.js";
-import { hasAliases, locate, parseYamlFile, YamlFile, type DocPath } from "./yaml.js";
+import { locate, parseYamlFile, YamlFile, type DocPath } from "./yaml.js";
 import { StackParseCache, type ParseCacheMode } from "./parse-cache.js";
 
 /** The kinds a stack declares as maps keyed by name. */
@@ -81,7 +81,7 @@ export function readRawStack(dirArg: string, displayBase?: string, cache: ParseC
       const problems = validateStackFile(f);
       errors.push(...problems);
       // Aliases are expanded afresh each time: the careful parser bounds their expansion.
-      if (!problems.length && !hasAliases(text)) kept?.put(rel, text, f.value);
+      if (!problems.length && !f.aliases) kept?.put(rel, text, f.value);
       return f;
     } catch (err) {
       if (err instanceof StackError) errors.push(err);

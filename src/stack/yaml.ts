@@ -24,6 +24,8 @@ export type DocPath = ReadonlyArray<string | number>;
 /** A parsed stack file: its plain value, with the position-keeping document built on demand. */
 export class YamlFile {
   private parsed?: { doc: Document.Parsed; lines: LineCounter };
+  /** True when the text holds YAML aliases: only such files come parsed with positions (parseCarefully). */
+  readonly aliases: boolean;
   private readonly mapIndex = new WeakMap<YAMLMap, Map<string, unknown>>();
 
   constructor(
@@ -36,6 +38,7 @@ export class YamlFile {
     parsed?: { doc: Document.Parsed; lines: LineCounter },
   ) {
     this.parsed = parsed;
+    this.aliases = parsed !== undefined;
   }
 
   /** The document with source ranges (parsed on first use). */
@@ -152,15 +155,9 @@ export function parseYamlFile(text: string, file: string, rel: string): YamlFile
     throw new StackError("stack.yaml-syntax", { file, line: e.mark.line + 1, column: e.mark.column + 1 }, `YAML syntax error: ${syntaxReason(e.reason ?? String(err))}`);
   }
   // Aliases are expanded by the careful parser, which bounds the expansion (js-yaml shares nodes instead).
-  const aliases = hasAliases(text);
-  const f = aliases ? parseCarefully(text, file, rel) : new YamlFile(file, rel, text, value ?? {});
-  checkShape(f, aliases);
+  const f = ALIAS_TOKEN.test(text) ? parseCarefully(text, file, rel) : new YamlFile(file, rel, text, value ?? {});
+  checkShape(f, f.aliases);
   return f;
-}
-
-/** True when the text may hold a YAML alias (`*name`), which the careful parser expands. */
-export function hasAliases(text: string): boolean {
-  return ALIAS_TOKEN.test(text);
 }
 
 /** Walks the value without recursion: refuses cycles (self-referencing aliases), excess depth and `__proto__` keys. */
