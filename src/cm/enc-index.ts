@@ -115,11 +115,6 @@ function writeShards(dir: string, texts: (string | Buffer)[]): void {
 /** How a shard's text begins (JSON.stringify of a Shard: its stamp, then its serial). */
 const shardHead = (state: string): string => `{"state":${JSON.stringify(state)},"serial":`;
 
-/** The stamp of a state file as it is now: taken before a commit replaces it, for patchEncIndex. */
-export function encIndexStamp(statePath: string): string | undefined {
-  return stateStamp(statePath);
-}
-
 /**
  * Brings the index up to date after a commit that rewrote only the records `touched` (a state read in
  * part, state/partial-file.ts): in shards made from the state file as it was (`before`), those records'
@@ -169,8 +164,8 @@ export function patchEncIndex(statePath: string, before: string | undefined, doc
   }));
 }
 
-/** What identifies the state file's bytes: a rewrite by anyone moves its ctime and inode. */
-function stateStamp(statePath: string): string | undefined {
+/** What identifies the state file's bytes: a rewrite by anyone moves its ctime and inode (patchEncIndex takes it before a commit). */
+export function stateStamp(statePath: string): string | undefined {
   try {
     const st = statSync(statePath, { bigint: true });
     return `${st.size}:${st.mtimeNs}:${st.ctimeNs}:${st.ino}`;

@@ -4,7 +4,7 @@ import { randomUUID } from "node:crypto";
 import { basename, dirname, join } from "node:path";
 import { InternalError, StateError } from "../errors.js";
 import { writeFileAtomic } from "../util/atomic.js";
-import { encIndexStamp, patchEncIndex, writeEncIndex } from "../cm/enc-index.js";
+import { patchEncIndex, stateStamp, writeEncIndex } from "../cm/enc-index.js";
 import {
   applyEvent,
   countChanges,
@@ -86,9 +86,14 @@ export class FileStateStore implements StateStore {
    */
   async readFor(addresses: Iterable<string>): Promise<StateDocument> {
     const wanted = new Set(addresses);
-    const layout = fs.existsSync(this.journalPath) ? undefined : this.layoutOf();
-    // Few enough records left that a commit of the whole would indent them: read whole, write as ever.
-    if (!layout || layout.spans.length / 2 - wanted.size <= PRETTY_PRINT_MAX_RESOURCES) return this.read();
+    const bytes = fs.existsSync(this.journalPath) ? undefined : this.readBytes();
+    if (!bytes) return this.read();
+    const layout = this.layoutOf(bytes);
+    // Few enough records left that a commit of the whole would indent them: read whole (the bytes read), write as ever.
+    if (!layout || layout.spans.length / 2 - wanted.size <= PRETTY_PRINT_MAX_RESOURCES) {
+      this.lastLoad = this.load(bytes);
+      return this.lastLoad.doc;
+    }
     let doc: StateDocument;
     try {
       doc = readPart(layout, wanted) as unknown as StateDocument;
@@ -100,15 +105,18 @@ export class FileStateStore implements StateStore {
     return doc;
   }
 
-  /** The layout of the state file's bytes, or undefined when there is no file or it is not in the compact form. */
-  private layoutOf(): StateLayout | undefined {
-    let bytes: Buffer;
+  /** The state file's bytes, or undefined when there is none yet. */
+  private readBytes(): Buffer | undefined {
     try {
-      bytes = fs.readFileSync(this.path);
+      return fs.readFileSync(this.path);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
       throw new StateError("state.unreadable", `cannot read state file ${this.path}: ${oneLine((err as Error).message)}`);
     }
+  }
+
+  /** The layout of the state file's bytes, or undefined when they are not in the compact form. */
+  private layoutOf(bytes: Buffer): StateLayout | undefined {
     try {
       return scanState(bytes);
     } catch (err) {
@@ -143,7 +151,7 @@ export class FileStateStore implements StateStore {
    * read (partial-file.ts). `moved`: records removed, maybe recorded again, since.
    */
   writeSpliced(layout: StateLayout, doc: StateDocument, touched: ReadonlySet<string>, moved: ReadonlySet<string>): void {
-    const before = encIndexStamp(this.path);
+    const before = stateStamp(this.path);
     this.replaceFile([...spliceState(layout, doc as unknown as PartialState["doc"], touched, moved), Buffer.from("\n")]);
     patchEncIndex(this.path, before, doc, touched);
   }
@@ -174,11 +182,12 @@ export class FileStateStore implements StateStore {
     );
   }
 
-  /** The committed document, or undefined when there is no state file yet. */
-  private readCommitted(): StateDocument | undefined {
+  /** The committed document (from `bytes` when already read), or undefined when there is no state file yet. */
+  private readCommitted(bytes?: Buffer): StateDocument | undefined {
     let text: string;
     try {
-      text = fs.readFileSync(this.path, "utf8");
+      // Read as text, not bytes: node decodes a file straight into a string, without a 300 MB buffer first.
+      text = bytes ? bytes.toString("utf8") : fs.readFileSync(this.path, "utf8");
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
       throw new StateError("state.unreadable", `cannot read state file ${this.path}: ${oneLine((err as Error).message)}`);
@@ -215,8 +224,8 @@ export class FileStateStore implements StateStore {
     );
   }
 
-  private load(): Loaded {
-    const committed = this.readCommitted();
+  private load(bytes?: Buffer): Loaded {
+    const committed = this.readCommitted(bytes);
     const journal = readJournal(this.journalPath);
     const header = journal?.header;
     if (!header) {
