@@ -27,6 +27,7 @@ import type { PgStatePrefetch } from "../state/pg-prefetch.js";
 import { loadPlugins, type LoadedPlugin } from "../plugins/load.js";
 import { withApplyHooks } from "../plugins/apply-hooks.js";
 import { pluginsSelecting } from "../plugins/plan-hooks.js";
+import { planMemoEnabled, recordPlanMemo } from "./plan-memo.js";
 
 /** A stack opened for planning or applying. */
 export interface Session {
@@ -106,7 +107,7 @@ export function desiredResources(s: Session, io: Io, state?: StateDocument, crea
 /** Plans the session's stack against `state`, calling providers through `executor` (in-process when none). */
 export async function planSession(
   s: Session, state: StateDocument, io: Io,
-  opts: { targets?: string[]; destroy?: boolean; readOnly?: boolean; executor?: Executor; replace?: string[]; refresh?: "stat" | "full" | "off" },
+  opts: { targets?: string[]; destroy?: boolean; readOnly?: boolean; executor?: Executor; replace?: string[]; refresh?: "stat" | "full" | "off"; memo?: boolean },
 ): Promise<ExecutablePlan> {
   if (s.scope && !opts.targets?.length) throw new InternalError("a scoped build was planned without its targets: every resource outside it would be removed");
   const keyLost = s.backend.kind === "file" && stateKeyMissing(s.stack.state.path, io.env) && hasSecretDigests(state);
@@ -127,11 +128,15 @@ export async function planSession(
   showRecordedText(s, state, computed);
   const plugins = s.plugins ?? [];
   const plan = plugins.length ? withApplyHooks(computed, s.stack, plugins, (name) => pluginsSelecting(s.stack, plugins, name)) : computed;
+  const planned = [...plan.warnings];
   // Leftovers are files no record claims: a targeted plan does not hold every record, nor judges outside its scope.
   if (!s.scope) plan.warnings.push(...rootWarnings(s.stack.provisioningRoot, state, await prefetch.leftovers()));
   if (keyLost) {
     plan.warnings.push(`secret digests cannot be checked: state key missing (${stateKeyPath(s.stack.state.path)}, or BOOTPLAN_STATE_KEY); every system with a secret shows as changed. Restore the key to see real changes, or apply to record digests under the new key`);
   }
+  // Only a plan of the whole stack that refreshed as the memo's reader does (by stat, in-process) may be kept.
+  const whole = !s.scope && !opts.targets?.length && !opts.replace?.length && !opts.destroy && !keyLost;
+  if (opts.memo && whole && mode === "stat" && (opts.executor?.name ?? "in-process") === "in-process" && planMemoEnabled(io.env)) await recordPlanMemo(s, state, plan, planned, io);
   return plan;
 }
 

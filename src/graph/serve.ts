@@ -53,6 +53,15 @@ function hashOf(path: string): string | null {
   return hashes.get(path)!;
 }
 
+/**
+ * The file outside the stack a loader's build hashed (its record's `loader`): [path, sha256, or null when
+ * it was missing]. A plan memo hashes it again, as a build would: a Debian upgrade of the loader is a change.
+ */
+export function loaderSourceOf(outputs: Record<string, unknown>): [string, string | null] | undefined {
+  const l = outputs.loader as { source?: unknown; sha256?: unknown } | undefined;
+  return typeof l?.source === "string" ? [l.source, typeof l.sha256 === "string" ? l.sha256 : null] : undefined;
+}
+
 /** The server and loader resources of a stack. */
 export function buildServeResources(stack: Stack, root: string): DesiredResource[] {
   const settings = stack.serve ?? DEFAULT_SERVE;

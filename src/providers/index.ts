@@ -24,3 +24,13 @@ export function providerFor(kind: string): BootplanProvider {
   if (!p) throw new InternalError(`no provider for resource kind ${JSON.stringify(kind)}`);
   return p;
 }
+
+/**
+ * True when refreshing this record (stat mode) reads nothing but its files: no BMC, hypervisor or SSH.
+ * A plan memo (cli/plan-memo.ts) may then stand in for it with the files' stat digest alone.
+ */
+export function refreshReadsOnlyFiles(kind: string, outputs: Record<string, unknown>): boolean {
+  if (kind === "guest") return false;
+  if (kind === "system") return !outputs.power;
+  return kind in PROVIDERS;
+}

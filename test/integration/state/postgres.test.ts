@@ -6,7 +6,7 @@
 import { spawn } from "node:child_process";
 import { createServer, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from "vitest";
@@ -356,6 +356,32 @@ describe("PostgreSQL state backend", { timeout: 300_000 }, () => {
     await applyTargetedWeb01(dir, run, whole);
     const rows = await query<{ outputs: string }>(`SELECT outputs FROM ${schema}.resources WHERE address = 'system.web01'`);
     expect(JSON.parse(rows[0].outputs).kernelArgs).toEqual(["quiet"]);
+  });
+
+  it("the plan memo answers a repeated plan only while the database holds the state planned: another runner's apply plans in full", async (ctx) => {
+    needPostgres(ctx);
+    const { dir, env } = pgLab();
+    const run = (args: string[]) => runBin(args, { env });
+    expect(run(["apply", dir, "--auto-approve"]).code).toBe(0);
+    expect(run(["plan", dir]).stdout).toBe("No changes.\n");
+    const memoFile = join(dir, ".bootplan/state.json.plan-memo");
+    const memo = JSON.parse(readFileSync(memoFile, "utf8"));
+    memo.plan.warnings.push("(from the memo)");
+    writeFileSync(memoFile, JSON.stringify(memo));
+    expect(run(["plan", dir]).stdout).toContain("(from the memo)");
+    // A second checkout (another CI runner) applies a change to the same database.
+    const other = mkdtempSync(join(tmpdir(), "bootplan-pg-runner-"));
+    try {
+      cpSync(dir, other, { recursive: true, filter: (src) => !src.split("/").includes(".bootplan") });
+      editStackFile(other, "systems.yaml", /^(\s+)profile: web$/m, "$1profile: web\n$1kernelArgs: [quiet]");
+      expect(run(["apply", other, "--auto-approve"]).code).toBe(0);
+    } finally {
+      rmSync(other, { recursive: true, force: true });
+    }
+    const plan = run(["plan", dir]).stdout;
+    expect(plan).not.toContain("(from the memo)");
+    // This checkout's stack does not have the change: its plan takes it back.
+    expect(plan).toMatch(/~ system\.web01/);
   });
 
   it("a state read while the stack loads is used only when nothing wrote since: a change or a journaled start makes the store read again", async (ctx) => {

@@ -67,6 +67,22 @@ describeWithService("guests on a real libvirtd (qemu, TCG)", lv, () => {
     expect(runBin(["plan", dir, "--detailed-exitcode"]).code).toBe(0);
   });
 
+  it("a repeated no-op plan answered from the plan memo still asks libvirt, and sees a guest changed by hand", () => {
+    // The no-op plan above kept its memo; a marker in it shows when a plan is answered from it.
+    const memoFile = join(dir, ".bootplan/state.json.plan-memo");
+    const memo = JSON.parse(readFileSync(memoFile, "utf8"));
+    expect(memo.live).toContain("guest.vm01");
+    memo.plan.warnings.push("(from the memo)");
+    writeFileSync(memoFile, JSON.stringify(memo));
+    expect(runBin(["plan", dir]).stdout).toContain("(from the memo)");
+    expect(v.virsh("setmaxmem", "vm01", "320M", "--config").status).toBe(0);
+    const plan = runBin(["plan", dir]);
+    expect(plan.stdout).not.toContain("(from the memo)");
+    expect(plan.stdout).toMatch(/~ guest\.vm01 \(changed outside bootplan/);
+    expect(v.virsh("setmaxmem", "vm01", "256M", "--config").status).toBe(0);
+    expect(runBin(["plan", dir, "--detailed-exitcode"]).code).toBe(0);
+  });
+
   it("a resize is an in-place update: same domain, new memory and vCPUs", () => {
     const uuid = v.virsh("domuuid", "vm01").stdout.trim();
     write({ memoryMiB: 384, vcpus: 2, disks: [1] });

@@ -1,0 +1,94 @@
+/**
+ * The plan memo: a plan that found nothing to change, kept with what it was computed from. A plan is
+ * a function of the stack, bootplan's code, the secrets, the recorded state and reality. When the
+ * first four are the same again, the desired resources and their diff against the state are too, and
+ * only reality is left to check: each recorded file's stat digest, and the records whose refresh asks
+ * a machine (a BMC, a hypervisor). The memo holds exactly that, so a repeated no-op plan costs a stat
+ * per file instead of a build of the fleet.
+ */
+import type { SecretSource } from "../model/stack.js";
+import { recordedPaths } from "../providers/recorded-hashes.js";
+import type { StateDocument } from "../state/types.js";
+import type { ExecutablePlan, Plan } from "./types.js";
+
+/** Bumped when the memo's shape or meaning changes: an older memo is then never read. */
+export const PLAN_MEMO_FORMAT = 1;
+
+/** What a no-op plan was computed from, and what is left to check before it can be shown again. */
+export interface PlanMemo {
+  format: typeof PLAN_MEMO_FORMAT;
+  /** bootplan's own code and runtime (code-fingerprint.ts): another version plans afresh. */
+  code: string;
+  /** The stack's name and its fingerprint inputs (`kind:path:sha256`), re-checked without loading it. */
+  stack: { name: string; inputs: string[] };
+  /** The state planned against: lineage and serial, and for a file state the file's stat stamp. */
+  state: { lineage: string; serial: number; stamp?: string };
+  /** Where each secret came from, and its keyed digest (the state's key): a changed value plans afresh. */
+  secrets: { sources: Record<string, SecretSource>; digests: Record<string, string> };
+  /** The plan as printed, with the warnings that do not depend on the provisioning root's contents. */
+  plan: Plan;
+  /** The provisioning root, relative to the stack: the plan's warnings about its contents are found again. */
+  root: string;
+  /**
+   * Each recorded resource with files: its root (as recorded), the files' stat digest ("" for a live
+   * record, which its provider reads instead), then the files.
+   */
+  files: [root: string, stat: string, ...rels: string[]][];
+  /** Records whose refresh reads more than files (or has no stat digest): refreshed through their provider. */
+  live: string[];
+  /** Files outside the stack the build hashed (a loader's source), with the hash it found (null: missing). */
+  hostFiles: [path: string, sha256: string | null][];
+}
+
+/** What a memo is made of besides the plan and the state it was planned against. */
+export interface PlanMemoInputs {
+  code: string;
+  stack: { name: string; inputs: string[] };
+  stamp?: string;
+  secrets: PlanMemo["secrets"];
+  root: string;
+  /** The plan's warnings before those about the provisioning root's contents were added. */
+  warnings: string[];
+  /** Whether a record's refresh reads only its files (providers/index.ts). */
+  readsOnlyFiles: (kind: string, outputs: Record<string, unknown>) => boolean;
+  /** The file outside the stack a record's build hashed, if any (graph/serve.ts). */
+  hostFileOf: (outputs: Record<string, unknown>) => [string, string | null] | undefined;
+}
+
+/** The memo of `plan` against `state`; undefined when the plan would change anything or apply has bookkeeping to record. */
+export function planMemoOf(plan: ExecutablePlan, state: StateDocument, inputs: PlanMemoInputs): PlanMemo | undefined {
+  if (plan.changes.length || Object.keys(plan.refresh).length || plan.applyHooks || state.pending.length) return undefined;
+  const files: PlanMemo["files"] = [];
+  const live: string[] = [];
+  const hostFiles: PlanMemo["hostFiles"] = [];
+  for (const [address, rec] of Object.entries(state.resources)) {
+    const host = inputs.hostFileOf(rec.outputs);
+    if (host) hostFiles.push(host);
+    const rels = recordedPaths(rec.outputs);
+    const stat = rec.outputs.fileStat;
+    const isLive = !inputs.readsOnlyFiles(rec.kind, rec.outputs) || (rels.length > 0 && typeof stat !== "string");
+    if (isLive) live.push(address);
+    if (rels.length) files.push([String(rec.outputs.root), isLive ? "" : (stat as string), ...rels]);
+  }
+  const { inputs: _i, secretNames: _s, refresh: _r, applyHooks: _h, ...printable } = plan;
+  return {
+    format: PLAN_MEMO_FORMAT,
+    code: inputs.code,
+    stack: inputs.stack,
+    state: { lineage: state.lineage, serial: state.serial, ...(inputs.stamp ? { stamp: inputs.stamp } : {}) },
+    secrets: inputs.secrets,
+    plan: { ...printable, warnings: inputs.warnings },
+    root: inputs.root,
+    files,
+    live,
+    hostFiles,
+  };
+}
+
+/** True when `x` has the memo's shape in this format (a memo from another version, or damaged, is ignored). */
+export function isPlanMemo(x: unknown): x is PlanMemo {
+  const m = x as PlanMemo | null;
+  return typeof m === "object" && m !== null && m.format === PLAN_MEMO_FORMAT && typeof m.code === "string"
+    && Array.isArray(m.stack?.inputs) && typeof m.state?.serial === "number" && typeof m.root === "string" && Array.isArray(m.files) && Array.isArray(m.live) && Array.isArray(m.hostFiles)
+    && Array.isArray(m.plan?.changes) && m.plan.changes.length === 0 && typeof m.secrets?.digests === "object";
+}

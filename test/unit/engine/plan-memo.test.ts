@@ -1,0 +1,54 @@
+/** planMemoOf: which plans may be remembered, and what each record leaves to check. */
+import { describe, expect, it } from "vitest";
+import { planMemoOf, isPlanMemo, type PlanMemoInputs } from "../../../src/engine/plan-memo.js";
+import type { ExecutablePlan } from "../../../src/engine/types.js";
+import { refreshReadsOnlyFiles } from "../../../src/providers/index.js";
+import { loaderSourceOf } from "../../../src/graph/serve.js";
+import type { StateDocument } from "../../../src/state/types.js";
+
+const noop = (): ExecutablePlan => ({
+  formatVersion: 1, stack: "lab", fingerprint: "f", state: { lineage: "l", serial: 3 }, targets: [], changes: [],
+  summary: { add: 0, change: 0, replace: 0, destroy: 0, unchanged: 4 }, warnings: ["w", "root warning"], refreshed: "stat",
+  inputs: {}, secretNames: {}, refresh: {},
+});
+const rec = (kind: string, outputs: Record<string, unknown>) => ({ kind, id: "x", outputs, dependsOn: [] });
+const state = (): StateDocument => ({
+  version: 1, lineage: "l", serial: 3, stack: "lab", pending: [],
+  resources: {
+    "system.web01": rec("system", { root: "r", fileStat: "s1", fileDigests: { "http/answers/web01.cfg": "d" } }),
+    "system.metal01": rec("system", { root: "r", fileStat: "s2", power: { type: "ipmi" }, fileDigests: { "http/answers/metal01.cfg": "d" } }),
+    "guest.vm01": rec("guest", { name: "vm01", exists: true }),
+    "system.old01": rec("system", { root: "r", fileDigests: { "http/answers/old01.cfg": "d" } }),
+    "loader.ipxe.efi": rec("loader", { root: "r", fileStat: "s3", loader: { source: "/usr/lib/ipxe/ipxe.efi", sha256: "h" }, fileDigests: { "tftp/ipxe.efi": "d" } }),
+    "profile.web": rec("profile", { name: "web" }),
+  },
+});
+const inputs: PlanMemoInputs = {
+  code: "c", stack: { name: "lab", inputs: [] }, secrets: { sources: {}, digests: {} }, root: ".bootplan/root",
+  warnings: ["w"], readsOnlyFiles: refreshReadsOnlyFiles, hostFileOf: loaderSourceOf,
+};
+
+describe("plan memo: what a no-op plan leaves to check", () => {
+  it("checks files by stat, and asks the provider of a guest, a powered system and a record without a stat digest", () => {
+    const memo = planMemoOf(noop(), state(), inputs)!;
+    expect(isPlanMemo(JSON.parse(JSON.stringify(memo)))).toBe(true);
+    expect(memo.live.sort()).toEqual(["guest.vm01", "system.metal01", "system.old01"]);
+    // Every record's files are listed (leftovers are judged against them); live ones carry no stat to compare.
+    expect(memo.files).toEqual([
+      ["r", "s1", "http/answers/web01.cfg"],
+      ["r", "", "http/answers/metal01.cfg"],
+      ["r", "", "http/answers/old01.cfg"],
+      ["r", "s3", "tftp/ipxe.efi"],
+    ]);
+    expect(memo.hostFiles).toEqual([["/usr/lib/ipxe/ipxe.efi", "h"]]);
+    expect(memo.plan.warnings).toEqual(["w"]);
+    expect(memo.plan).not.toHaveProperty("inputs");
+  });
+
+  it("keeps no memo of a plan that changes anything or leaves apply something to record", () => {
+    const change = { ...noop(), changes: [{ address: "system.web01" }] } as unknown as ExecutablePlan;
+    expect(planMemoOf(change, state(), inputs)).toBeUndefined();
+    expect(planMemoOf({ ...noop(), refresh: { "system.web01": {} } }, state(), inputs)).toBeUndefined();
+    expect(planMemoOf(noop(), { ...state(), pending: [{ address: "system.web01" }] } as unknown as StateDocument, inputs)).toBeUndefined();
+  });
+});
