@@ -5,21 +5,21 @@
  * and words any error itself.
  */
 import { existsSync, readFileSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { stateStamp } from "../cm/enc-index.js";
 import { locateState } from "../cm/state-locate.js";
 import { isPlanMemo, planMemoOf, type PlanMemo } from "../engine/plan-memo.js";
 import { refreshOne } from "../engine/refresh.js";
 import type { ExecutablePlan, Plan } from "../engine/types.js";
 import type { SecretSource } from "../model/stack.js";
-import { findLeftovers, leftoverWarnings } from "../providers/leftovers.js";
+import { leftoverWarnings } from "../providers/leftovers.js";
+import { StatPrefetch } from "../providers/stat-prefetch.js";
 import { driftStamp, rootOf } from "../providers/on-disk.js";
 import { providerFor, refreshReadsOnlyFiles } from "../providers/index.js";
-import { statDigest } from "../providers/stat-digest.js";
 import { RUNTIME_INPUT, type ProviderRuntime } from "../providers/types.js";
 import { readSecretValues } from "../secrets/secrets.js";
-import { fingerprintChange } from "../stack/fingerprint.js";
 import { loaderSourceOf } from "../graph/serve.js";
+import { declaresSystemsOnly } from "../stack/fingerprint.js";
 import { openStateBackend, type StateBackend } from "../state/backend.js";
 import { relativizeRecordedPaths } from "../state/relative-paths.js";
 import type { StateDocument } from "../state/types.js";
@@ -82,85 +82,135 @@ export async function recordPlanMemo(s: Session, state: StateDocument, plan: Exe
   }
   const memo = planMemoOf(plan, state, {
     code: codeIdentity(), stack: { name: s.stack.name, inputs: s.stack.fingerprintInputs }, stamp,
-    secrets: { sources, digests }, warnings, root: stackRelative(s.stack.dir, s.stack.provisioningRoot), readsOnlyFiles: refreshReadsOnlyFiles, hostFileOf: loaderSourceOf,
+    secrets: { sources, digests }, warnings, mixed: mixedStackFiles(s.stack), root: stackRelative(s.stack.dir, s.stack.provisioningRoot), readsOnlyFiles: refreshReadsOnlyFiles, hostFileOf: loaderSourceOf,
   });
   if (memo) writeFileAtomic(memoPath(statePath), JSON.stringify(memo));
 }
 
-/**
- * The plan of the stack in `dir` from its memo, when the memo vouches for it: the stack's files, the
- * code, the state and the secrets are as they were, every recorded file's stat digest is unchanged and
- * every record whose refresh asks a machine reads back as recorded. Undefined otherwise (plan in full).
- * Takes the state lock as a plan does (`withLock`).
- */
-export async function planFromMemo(
-  dir: string, io: Io, withLock: <T>(backend: StateBackend, fn: () => Promise<T>) => Promise<T>,
-): Promise<Plan | undefined> {
-  if (!planMemoEnabled(io.env)) return undefined;
-  let statePath: string, memo: PlanMemo;
+/** The stack's YAML files that declare anything besides systems (stack.yaml always: it holds the settings). */
+function mixedStackFiles(stack: Session["stack"]): string[] {
+  return stack.files.filter((rel) => rel === "stack.yaml" || !declaresSystemsOnly(readFileSync(join(stack.dir, rel), "utf8")));
+}
+
+/** A memo read from disk, made by this bootplan, with the state file it sits beside. */
+export interface LoadedMemo {
+  memo: PlanMemo;
+  statePath: string;
+}
+
+/** The memo of the stack in `dir` when there is one this bootplan made and the environment allows it. */
+export async function readPlanMemo(dir: string, env: NodeJS.ProcessEnv): Promise<LoadedMemo | undefined> {
+  if (!planMemoEnabled(env)) return undefined;
   try {
-    statePath = await locateState(dir);
-    memo = JSON.parse(readFileSync(memoPath(statePath), "utf8"));
+    const statePath = await locateState(dir);
+    const memo = JSON.parse(readFileSync(memoPath(statePath), "utf8")) as unknown;
+    return isPlanMemo(memo) && memo.code === codeIdentity() ? { memo, statePath } : undefined;
   } catch {
     return undefined;
   }
-  if (!isPlanMemo(memo) || memo.code !== codeIdentity()) return undefined;
-  if (fingerprintChange(dir, memo.stack.inputs) !== undefined) return undefined;
+}
+
+/**
+ * The plan of the stack in `dir` from its memo (the stack unchanged since), when the memo vouches for
+ * it: the state and the secrets are as they were, and so is reality (see `RealityCheck`). Undefined
+ * otherwise (plan in full). Takes the state lock as a plan does (`withLock`).
+ */
+export async function planFromMemo(
+  dir: string, io: Io, { memo, statePath }: LoadedMemo, withLock: <T>(backend: StateBackend, fn: () => Promise<T>) => Promise<T>,
+): Promise<Plan | undefined> {
   const pg = await postgresState(dir).catch(() => undefined);
   if (pg && pg.stack !== memo.stack.name) return undefined;
   const backend = await openStateBackend(pg ? { ...pg.state, path: statePath } : { backend: "file", path: statePath }, memo.stack.name, io.env);
-  return withLock(backend, async () => (await memoHolds(dir, statePath, memo, backend, io)) ? memoPlan(dir, memo) : undefined);
+  return withLock(backend, async () => {
+    const secrets = await memoStateHolds({ memo, statePath }, backend, io.env);
+    if (!secrets) return undefined;
+    const reality = await RealityCheck.start(dir, memo).holds(backend, secrets);
+    return reality && { ...memo.plan, warnings: [...memo.plan.warnings, ...reality] };
+  });
 }
 
-/** Whether the state, the secrets and reality are as the memo recorded them. */
-async function memoHolds(dir: string, statePath: string, memo: PlanMemo, backend: StateBackend, io: Io): Promise<boolean> {
+/**
+ * Whether the state is the one the memo was planned against (no journal to replay), every secret has
+ * the value it had, and every loader on the host the hash it had; the secrets' values when so.
+ */
+export async function memoStateHolds({ memo, statePath }: LoadedMemo, backend: StateBackend, env: NodeJS.ProcessEnv): Promise<Record<string, string> | undefined> {
   if (backend.kind === "file") {
-    if (existsSync(`${statePath}.journal`) || stateStamp(statePath) !== memo.state.stamp) return false;
+    if (existsSync(`${statePath}.journal`) || stateStamp(statePath) !== memo.state.stamp) return undefined;
   } else {
     const head = await backend.store.readFor?.([]);
-    if (!head || head.lineage !== memo.state.lineage || head.serial !== memo.state.serial || head.pending.length) return false;
+    if (!head || head.lineage !== memo.state.lineage || head.serial !== memo.state.serial || head.pending.length) return undefined;
   }
   let secrets: Record<string, string>;
   try {
-    secrets = readSecretValues(memo.secrets.sources, Object.keys(memo.secrets.sources), io.env);
+    secrets = readSecretValues(memo.secrets.sources, Object.keys(memo.secrets.sources), env);
   } catch {
-    return false;
+    return undefined;
   }
   if (Object.keys(secrets).length) {
-    const digest = await backend.digester(io.env, { create: false });
-    for (const [name, value] of Object.entries(secrets)) if (digest(name, value) !== memo.secrets.digests[name]) return false;
+    const digest = await backend.digester(env, { create: false });
+    for (const [name, value] of Object.entries(secrets)) if (digest(name, value) !== memo.secrets.digests[name]) return undefined;
   }
-  for (const [path, sha256] of memo.hostFiles) if ((existsSync(path) ? sha256Hex(readFileSync(path)) : null) !== sha256) return false;
-  const runtime: ProviderRuntime = { base: resolve(dir), stamp: driftStamp(), refresh: "stat" };
-  const roots = new Map<string, string>();
-  for (const [root, stat, ...rels] of memo.files) {
-    let abs = roots.get(root);
-    if (abs === undefined) roots.set(root, (abs = rootOf({ root, [RUNTIME_INPUT]: runtime })));
-    if (stat && statDigest(abs, rels) !== stat) return false;
-  }
-  return memo.live.length ? liveRecordsHold(dir, memo, backend, runtime, secrets) : true;
+  for (const [path, sha256] of memo.hostFiles) if ((existsSync(path) ? sha256Hex(readFileSync(path)) : null) !== sha256) return undefined;
+  return secrets;
 }
 
-/** Refreshes the records that ask a machine, as a plan does; true when none drifted. */
-async function liveRecordsHold(dir: string, memo: PlanMemo, backend: StateBackend, runtime: ProviderRuntime, secrets: Record<string, string>): Promise<boolean> {
-  const doc = backend.store.readFor ? await backend.store.readFor(memo.live) : await backend.store.read();
-  relativizeRecordedPaths(doc, resolve(dir), memo.root);
-  for (const address of memo.live) {
-    const rec = doc.resources[address];
-    if (!rec) return false;
-    try {
-      if ((await refreshOne(address, rec, { providerFor, runtime, secrets })).drift) return false;
-    } catch {
-      return false;
+/**
+ * Reality against the memo: every recorded file's stat digest, taken by a worker thread (started at
+ * once, so a caller can build meanwhile) with the root's leftovers; then the records whose refresh
+ * asks a machine, refreshed through their providers as in any plan.
+ */
+export class RealityCheck {
+  private constructor(
+    private readonly dir: string,
+    private readonly memo: PlanMemo,
+    private readonly stats: StatPrefetch,
+    private readonly expected: string[],
+  ) {}
+
+  /** Starts taking the stat digests of the memo's files. */
+  static start(dir: string, memo: PlanMemo): RealityCheck {
+    const runtime: ProviderRuntime = { base: resolve(dir) };
+    const roots = new Map<string, string>();
+    const jobs: [string, string[]][] = [];
+    const expected: string[] = [];
+    const known: string[] = [];
+    for (const [root, stat, ...rels] of memo.files) {
+      // A live record's files are checked by its provider; they still count as known to the leftovers.
+      if (!stat) {
+        known.push(...rels);
+        continue;
+      }
+      let abs = roots.get(root);
+      if (abs === undefined) roots.set(root, (abs = rootOf({ root, [RUNTIME_INPUT]: runtime })));
+      jobs.push([abs, rels]);
+      expected.push(stat);
     }
+    const prefetch = StatPrefetch.start({ jobs, leftovers: { root: resolve(dir, memo.root), known } }, []);
+    return new RealityCheck(dir, memo, prefetch, expected);
   }
-  return true;
-}
 
-/** The memo's plan with the provisioning root's warnings found again. */
-function memoPlan(dir: string, memo: PlanMemo): Plan {
-  const known = new Set<string>();
-  for (const [, , ...rels] of memo.files) for (const rel of rels) known.add(rel);
-  const abs = resolve(dir, memo.root);
-  return { ...memo.plan, warnings: [...memo.plan.warnings, ...leftoverWarnings(abs, findLeftovers(abs, known))] };
+  /** The root's warnings when reality is as the memo recorded it; undefined when anything differs. */
+  async holds(backend: StateBackend, secrets: Record<string, string>): Promise<string[] | undefined> {
+    const r = await this.stats.result();
+    if (r.digests.some((d, i) => d !== this.expected[i])) return undefined;
+    if (this.memo.live.length && !(await this.liveRecordsHold(backend, secrets))) return undefined;
+    return leftoverWarnings(resolve(this.dir, this.memo.root), r.leftovers!);
+  }
+
+  /** Refreshes the records that ask a machine, as a plan does; true when none drifted. */
+  private async liveRecordsHold(backend: StateBackend, secrets: Record<string, string>): Promise<boolean> {
+    const runtime: ProviderRuntime = { base: resolve(this.dir), stamp: driftStamp(), refresh: "stat" };
+    const doc = backend.store.readFor ? await backend.store.readFor(this.memo.live) : await backend.store.read();
+    relativizeRecordedPaths(doc, resolve(this.dir), this.memo.root);
+    for (const address of this.memo.live) {
+      const rec = doc.resources[address];
+      if (!rec) return false;
+      try {
+        if ((await refreshOne(address, rec, { providerFor, runtime, secrets })).drift) return false;
+      } catch {
+        return false;
+      }
+    }
+    return true;
+  }
 }

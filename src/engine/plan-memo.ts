@@ -38,6 +38,10 @@ export interface PlanMemo {
   live: string[];
   /** Files outside the stack the build hashed (a loader's source), with the hash it found (null: missing). */
   hostFiles: [path: string, sha256: string | null][];
+  /** The recorded addresses by the stack file that declared them: what a changed file declared before. */
+  declared: Record<string, string[]>;
+  /** The stack's YAML files that declare anything besides systems: a change to one plans in full. */
+  mixed: string[];
 }
 
 /** What a memo is made of besides the plan and the state it was planned against. */
@@ -51,6 +55,8 @@ export interface PlanMemoInputs {
   warnings: string[];
   /** Whether a record's refresh reads only its files (providers/index.ts). */
   readsOnlyFiles: (kind: string, outputs: Record<string, unknown>) => boolean;
+  /** The stack's YAML files that declare anything besides systems. */
+  mixed: string[];
   /** The file outside the stack a record's build hashed, if any (graph/serve.ts). */
   hostFileOf: (outputs: Record<string, unknown>) => [string, string | null] | undefined;
 }
@@ -61,7 +67,9 @@ export function planMemoOf(plan: ExecutablePlan, state: StateDocument, inputs: P
   const files: PlanMemo["files"] = [];
   const live: string[] = [];
   const hostFiles: PlanMemo["hostFiles"] = [];
+  const declared: PlanMemo["declared"] = {};
   for (const [address, rec] of Object.entries(state.resources)) {
+    if (rec.declaredIn) (declared[rec.declaredIn] ??= []).push(address);
     const host = inputs.hostFileOf(rec.outputs);
     if (host) hostFiles.push(host);
     const rels = recordedPaths(rec.outputs);
@@ -82,6 +90,8 @@ export function planMemoOf(plan: ExecutablePlan, state: StateDocument, inputs: P
     files,
     live,
     hostFiles,
+    declared,
+    mixed: inputs.mixed,
   };
 }
 
@@ -89,6 +99,38 @@ export function planMemoOf(plan: ExecutablePlan, state: StateDocument, inputs: P
 export function isPlanMemo(x: unknown): x is PlanMemo {
   const m = x as PlanMemo | null;
   return typeof m === "object" && m !== null && m.format === PLAN_MEMO_FORMAT && typeof m.code === "string"
-    && Array.isArray(m.stack?.inputs) && typeof m.state?.serial === "number" && typeof m.root === "string" && Array.isArray(m.files) && Array.isArray(m.live) && Array.isArray(m.hostFiles)
+    && Array.isArray(m.stack?.inputs) && typeof m.state?.serial === "number" && typeof m.root === "string" && Array.isArray(m.files) && Array.isArray(m.live) && Array.isArray(m.hostFiles) && Array.isArray(m.mixed) && typeof m.declared === "object"
     && Array.isArray(m.plan?.changes) && m.plan.changes.length === 0 && typeof m.secrets?.digests === "object";
+}
+
+/**
+ * Why a plan of some systems alone (a delta plan, cli/plan-delta.ts) cannot stand for the plan of the
+ * whole stack; undefined when it can. Files every system shares must be untouched: the server's DHCP
+ * configuration lists each system's hostname and interfaces, a CM index each handoff's node and class.
+ * So no system or handoff may come or go, and none of those fields change.
+ */
+export function sharedFilesTouched(plan: Plan): string | undefined {
+  for (const c of plan.changes) {
+    const shared = c.kind === "system" ? /^(hostname|interfaces)\b/ : c.kind === "cm" ? /^(class|node)\b/ : undefined;
+    if (!shared) {
+      if (c.kind === "distro" || c.kind === "repo" || c.kind === "profile") continue;
+      return `${c.address} changes`;
+    }
+    if (c.action === "create" || c.action === "delete") return `${c.address} is ${c.action === "create" ? "added" : "removed"}`;
+    const field = c.fields.find((f) => shared.test(f.path));
+    if (field) return `${c.address}: ${field.path} changes`;
+  }
+  return undefined;
+}
+
+/**
+ * A delta plan as the plan of the whole stack: no targets, and every resource it did not plan counted
+ * unchanged (the memo's plan counted every recorded resource so), with the root's warnings added.
+ */
+export function asWholePlan<P extends Plan>(plan: P, memo: PlanMemo, rootWarnings: string[]): P {
+  const s = plan.summary;
+  return {
+    ...plan, targets: [], summary: { ...s, unchanged: memo.plan.summary.unchanged - s.change - s.replace - s.destroy },
+    warnings: [...plan.warnings, ...rootWarnings],
+  };
 }

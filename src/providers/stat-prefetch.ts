@@ -8,7 +8,8 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
-import type { Leftovers } from "./leftovers.js";
+import { findLeftovers, type Leftovers } from "./leftovers.js";
+import { statDigest } from "./stat-digest.js";
 
 /**
  * What the worker is asked: digests of `jobs` ([root, rels]), and the leftovers of `root` given the
@@ -23,6 +24,17 @@ export interface StatPrefetchRequest {
 export interface StatPrefetchResult {
   digests: string[];
   leftovers?: Leftovers;
+}
+
+/** Answers a request on the calling thread: what the worker does. */
+export function answerStatPrefetch(request: StatPrefetchRequest): StatPrefetchResult {
+  const result: StatPrefetchResult = { digests: request.jobs.map(([root, rels]) => statDigest(root, rels)) };
+  if (request.leftovers) {
+    const known = new Set(request.leftovers.known);
+    for (const [, rels] of request.jobs) for (const rel of rels) known.add(rel);
+    result.leftovers = findLeftovers(request.leftovers.root, known);
+  }
+  return result;
 }
 
 /**
@@ -58,7 +70,7 @@ export class StatPrefetch {
    */
   static start(request: StatPrefetchRequest, keys: object[]): StatPrefetch {
     const file = fileURLToPath(new URL("./stat-worker.js", import.meta.url));
-    if (!existsSync(file)) return StatPrefetch.none();
+    if (!existsSync(file)) return new StatPrefetch(request, keys, Promise.resolve(undefined));
     const answer = new Promise<StatPrefetchResult | undefined>((resolve) => {
       const worker = new Worker(file, { workerData: request });
       worker.once("message", (m: StatPrefetchResult) => resolve(m));
@@ -68,6 +80,11 @@ export class StatPrefetch {
       // worker ends by itself once it has answered (within a second even at 100,000 systems).
     });
     return new StatPrefetch(request, keys, answer);
+  }
+
+  /** The worker's answer, or the same worked out on this thread when the worker could not give it. */
+  async result(): Promise<StatPrefetchResult> {
+    return (await this.answer) ?? answerStatPrefetch(this.request);
   }
 
   /** The leftovers of the root, as the worker found them (undefined: find them on the main thread). */

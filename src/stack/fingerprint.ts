@@ -15,13 +15,42 @@ import { pluginFilesAdded } from "../plugins/discover.js";
 export function fingerprintChange(dir: string, inputs: string[]): string | undefined {
   const yaml = new Set<string>();
   for (const entry of inputs) {
-    const first = entry.indexOf(":"), last = entry.lastIndexOf(":");
-    const kind = entry.slice(0, first), rel = entry.slice(first + 1, last), hash = entry.slice(last + 1);
+    const { kind, rel, hash } = parseInput(entry);
     if (kind === "yaml") yaml.add(rel);
     const abs = join(dir, rel);
     if (!existsSync(abs)) return `${rel} is gone`;
     if (sha256(readFileSync(abs)) !== hash) return `${rel} changed`;
   }
+  return fileAdded(dir, yaml, inputs);
+}
+
+/**
+ * The YAML files of the stack in `dir` whose text changed since `inputs` were recorded (none: the stack
+ * is the same); undefined when anything else changed too (a template, a package or plugin file, a hosted
+ * boot file, a file added or removed).
+ */
+export function changedStackYaml(dir: string, inputs: string[]): string[] | undefined {
+  const yaml = new Set<string>();
+  const changed: string[] = [];
+  for (const entry of inputs) {
+    const { kind, rel, hash } = parseInput(entry);
+    if (kind === "yaml") yaml.add(rel);
+    const abs = join(dir, rel);
+    if (!existsSync(abs)) return undefined;
+    if (sha256(readFileSync(abs)) === hash) continue;
+    if (kind !== "yaml") return undefined;
+    changed.push(rel);
+  }
+  return fileAdded(dir, yaml, inputs) === undefined ? changed : undefined;
+}
+
+function parseInput(entry: string): { kind: string; rel: string; hash: string } {
+  const first = entry.indexOf(":"), last = entry.lastIndexOf(":");
+  return { kind: entry.slice(0, first), rel: entry.slice(first + 1, last), hash: entry.slice(last + 1) };
+}
+
+/** A stack or plugin file now in `dir` that `inputs` (with `yaml`, their YAML files) do not know, or one gone. */
+function fileAdded(dir: string, yaml: Set<string>, inputs: string[]): string | undefined {
   let include: string[] | undefined;
   try {
     include = (jsyaml.load(readFileSync(join(dir, "stack.yaml"), "utf8"), { schema: jsyaml.CORE_SCHEMA }) as { include?: string[] })?.include;
@@ -35,4 +64,15 @@ export function fingerprintChange(dir: string, inputs: string[]): string | undef
   const plugin = pluginFilesAdded(dir, inputs);
   if (plugin) return `${plugin} was added`;
   return undefined;
+}
+
+/** A line at the left margin other than `systems:`, a comment or a document marker. */
+const OTHER_TOP_LEVEL = /^(?!systems[ \t]*:[ \t]*(?:#.*)?\r?$|(?:---|\.\.\.)[ \t]*\r?$)[^\s#]/m;
+
+/**
+ * True when a stack file's text declares systems alone: nothing at its left margin but `systems:`,
+ * comments and document markers. Judged on the text, so a flow-style or quoted top level counts as more.
+ */
+export function declaresSystemsOnly(text: string): boolean {
+  return !OTHER_TOP_LEVEL.test(text);
 }

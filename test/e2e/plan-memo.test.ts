@@ -59,13 +59,15 @@ describe("plan memo: a repeated no-op plan", () => {
     expect(out).toMatch(/1 file\(s\) in .* that bootplan did not write.*http\/answers\/stray\.cfg/);
   });
 
-  it("is not used with --target, --out, --refresh=full or BOOTPLAN_PLAN_MEMO=0", async () => {
+  it("is not used with --target, --refresh=full, BOOTPLAN_PLAN_MEMO=0 or --out (which keeps a fresh one)", async () => {
     const d = await remembered();
     expect((await runCli(["plan", d, "--target", "system.web01"])).stdout).not.toContain(MARK);
-    expect((await runCli(["plan", d, "--out", join(d, "p.plan")])).stdout).not.toContain(MARK);
     expect((await runCli(["plan", d, "--refresh=full"])).stdout).not.toContain(MARK);
     expect((await runCli(["plan", d], { BOOTPLAN_PLAN_MEMO: "0" })).stdout).not.toContain(MARK);
     expect((await runCli(["plan", d])).stdout).toContain(MARK);
+    // A saved plan needs the loaded stack: --out plans in full, and keeps what it planned as the memo.
+    expect((await runCli(["plan", d, "--out", join(d, "p.plan")])).stdout).not.toContain(MARK);
+    expect((await runCli(["plan", d])).stdout).toBe("No changes.\n");
   });
 });
 

@@ -10,7 +10,9 @@ import { useColor, type Io } from "../output.js";
 import { withExecutor } from "../../executor/index.js";
 import { openSession, planSession, readState, withStateLock } from "../session.js";
 import { useDiscoveredFacts, withSshPool } from "../ssh-targets.js";
-import { planFromMemo } from "../plan-memo.js";
+import { planFromMemo, readPlanMemo } from "../plan-memo.js";
+import { planDelta } from "../plan-delta.js";
+import { changedStackYaml } from "../../stack/fingerprint.js";
 
 /** How a plan prints as text: compact when asked, when --show-diff names resources, or above the threshold. */
 export function planTextOptions(plan: Plan, opts: CliConfig, io: Io): TextOptions {
@@ -25,16 +27,26 @@ export function planTextOptions(plan: Plan, opts: CliConfig, io: Io): TextOption
 
 /** Plans the stack in `dir`; returns the exit code (2 for changes with --detailed-exitcode). */
 export async function planCommand(dir: string, opts: CliConfig, io: Io): Promise<number> {
-  // A repeated plan of an unchanged stack and state need only check reality against the last no-op plan's memo.
-  const memo = !opts.target?.length && !opts.replace?.length && !opts.out && !opts.useFacts && (opts.refresh ?? "stat") === "stat"
+  // A plan of the whole stack, refreshed by stat in-process under the lock, may use (and keep) the plan memo.
+  const memo = !opts.target?.length && !opts.replace?.length && !opts.useFacts && (opts.refresh ?? "stat") === "stat"
     && (opts.executor ?? "in-process") === "in-process" && opts.lock !== false;
-  const remembered = memo ? await planFromMemo(dir, io, (backend, fn) => withStateLock(backend, "bootplan plan", opts, fn)) : undefined;
-  if (remembered) return showPlan(remembered, opts, io);
-  const s = await openSession(dir, io, { targeted: !!opts.target?.length });
+  const loaded = memo ? await readPlanMemo(dir, io.env) : undefined;
+  // Which stack files changed since the memo: none, some that may declare systems alone, or more (undefined).
+  const changed = loaded && changedStackYaml(dir, loaded.memo.stack.inputs);
+  if (loaded && changed?.length === 0 && !opts.out) {
+    const remembered = await planFromMemo(dir, io, loaded, (backend, fn) => withStateLock(backend, "bootplan plan", opts, fn));
+    if (remembered) return showPlan(remembered, opts, io);
+  }
+  const delta = loaded && changed?.length ? { loaded, changed } : undefined;
+  const s = await openSession(dir, io, { targeted: !!opts.target?.length || !!delta });
   if (opts.useFacts) await withSshPool(opts, () => useDiscoveredFacts(s.stack, io, opts.target));
   const plan = await withStateLock(s.backend, "bootplan plan", opts, async () =>
-    // A saved plan is applied later against the digests it holds: only then must the key exist now.
-    withExecutor(opts.executor ?? s.stack.executor, { stack: s.stack.name }, async (executor) => planSession(s, await readState(s, { targets: opts.target, replace: opts.replace }), io, { targets: opts.target, readOnly: !opts.out, replace: opts.replace, executor, refresh: opts.refresh, memo })),
+    withExecutor(opts.executor ?? s.stack.executor, { stack: s.stack.name }, async (executor) => {
+      // A saved plan is applied later against the digests it holds: only then must the key exist now.
+      const planOpts = { readOnly: !opts.out, replace: opts.replace, executor, refresh: opts.refresh, memo };
+      return (delta && (await planDelta(s, delta.loaded, delta.changed, io, planOpts)))
+        ?? planSession(s, await readState(s, { targets: opts.target, replace: opts.replace }), io, { ...planOpts, targets: opts.target });
+    }),
   );
   const code = showPlan(plan, opts, io);
   if (opts.out) {
