@@ -27,7 +27,7 @@ type PlanOptions = Omit<Parameters<typeof planSession>[3], "targets">;
  * The plan of the whole stack from the systems declared in `changed` (stack files whose text changed
  * since the memo) and the memo; undefined when the memo cannot vouch for the rest (plan in full then).
  */
-export async function planDelta(s: Session, loaded: LoadedMemo, changed: string[], io: Io, opts: PlanOptions): Promise<ExecutablePlan | undefined> {
+export async function planDelta(s: Session, loaded: LoadedMemo, changed: string[], reality: RealityCheck, io: Io, opts: PlanOptions): Promise<ExecutablePlan | undefined> {
   const { memo } = loaded;
   // The memo's warnings are the whole fleet's: which of them the changed systems still cause is not known.
   if (memo.plan.warnings.length) return undefined;
@@ -35,8 +35,6 @@ export async function planDelta(s: Session, loaded: LoadedMemo, changed: string[
   if (!systems) return undefined;
   const secrets = await memoStateHolds(loaded, s.backend, io.env);
   if (!secrets) return undefined;
-  // The stat digests of the fleet's files are taken by a worker while this thread builds the changed systems.
-  const reality = RealityCheck.start(s.stack.dir, memo);
   const targets = targetsOf(s.stack, memo, changed, systems);
   const plan = await planSession(s, await readState(s, { targets }), io, { ...opts, targets });
   if (sharedFilesTouched(plan)) return undefined;

@@ -116,7 +116,7 @@ export async function readPlanMemo(dir: string, env: NodeJS.ProcessEnv): Promise
  * otherwise (plan in full). Takes the state lock as a plan does (`withLock`).
  */
 export async function planFromMemo(
-  dir: string, io: Io, { memo, statePath }: LoadedMemo, withLock: <T>(backend: StateBackend, fn: () => Promise<T>) => Promise<T>,
+  dir: string, io: Io, { memo, statePath }: LoadedMemo, reality: RealityCheck, withLock: <T>(backend: StateBackend, fn: () => Promise<T>) => Promise<T>,
 ): Promise<Plan | undefined> {
   const pg = await postgresState(dir).catch(() => undefined);
   if (pg && pg.stack !== memo.stack.name) return undefined;
@@ -124,8 +124,8 @@ export async function planFromMemo(
   return withLock(backend, async () => {
     const secrets = await memoStateHolds({ memo, statePath }, backend, io.env);
     if (!secrets) return undefined;
-    const reality = await RealityCheck.start(dir, memo).holds(backend, secrets);
-    return reality && { ...memo.plan, warnings: [...memo.plan.warnings, ...reality] };
+    const warnings = await reality.holds(backend, secrets);
+    return warnings && { ...memo.plan, warnings: [...memo.plan.warnings, ...warnings] };
   });
 }
 
@@ -187,6 +187,11 @@ export class RealityCheck {
     }
     const prefetch = StatPrefetch.start({ jobs, leftovers: { root: resolve(dir, memo.root), known } }, []);
     return new RealityCheck(dir, memo, prefetch, expected);
+  }
+
+  /** Stops taking the digests: the plan runs in full. */
+  cancel(): void {
+    this.stats.cancel();
   }
 
   /** The root's warnings when reality is as the memo recorded it; undefined when anything differs. */

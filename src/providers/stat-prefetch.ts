@@ -57,6 +57,7 @@ export class StatPrefetch {
     /** The object standing for each job's record (its `filesKey`), in order. */
     private readonly keys: object[],
     private readonly answer: Promise<StatPrefetchResult | undefined>,
+    private readonly worker?: Worker,
   ) {}
 
   /** No prefetch: everything is read on the main thread when asked. */
@@ -71,15 +72,21 @@ export class StatPrefetch {
   static start(request: StatPrefetchRequest, keys: object[]): StatPrefetch {
     const file = fileURLToPath(new URL("./stat-worker.js", import.meta.url));
     if (!existsSync(file)) return new StatPrefetch(request, keys, Promise.resolve(undefined));
+    let worker: Worker | undefined;
     const answer = new Promise<StatPrefetchResult | undefined>((resolve) => {
-      const worker = new Worker(file, { workerData: request });
+      worker = new Worker(file, { workerData: request });
       worker.once("message", (m: StatPrefetchResult) => resolve(m));
       worker.once("error", () => resolve(undefined));
       worker.once("exit", () => resolve(undefined));
       // Not unref'd: a plan that needs the answer before it comes must wait for it, not exit. The
       // worker ends by itself once it has answered (within a second even at 100,000 systems).
     });
-    return new StatPrefetch(request, keys, answer);
+    return new StatPrefetch(request, keys, answer, worker);
+  }
+
+  /** Stops the worker (its answer is no longer wanted): a process need not wait for it to exit. */
+  cancel(): void {
+    void this.worker?.terminate();
   }
 
   /** The worker's answer, or the same worked out on this thread when the worker could not give it. */

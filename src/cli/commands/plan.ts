@@ -10,7 +10,7 @@ import { useColor, type Io } from "../output.js";
 import { withExecutor } from "../../executor/index.js";
 import { openSession, planSession, readState, withStateLock } from "../session.js";
 import { useDiscoveredFacts, withSshPool } from "../ssh-targets.js";
-import { planFromMemo, readPlanMemo } from "../plan-memo.js";
+import { planFromMemo, readPlanMemo, RealityCheck } from "../plan-memo.js";
 import { planDelta } from "../plan-delta.js";
 import { changedStackYaml } from "../../stack/fingerprint.js";
 
@@ -33,19 +33,24 @@ export async function planCommand(dir: string, opts: CliConfig, io: Io): Promise
   const loaded = memo ? await readPlanMemo(dir, io.env) : undefined;
   // Which stack files changed since the memo: none, some that may declare systems alone, or more (undefined).
   const changed = loaded && changedStackYaml(dir, loaded.memo.stack.inputs);
-  if (loaded && changed?.length === 0 && !opts.out) {
-    const remembered = await planFromMemo(dir, io, loaded, (backend, fn) => withStateLock(backend, "bootplan plan", opts, fn));
+  // Reality is checked against the memo by a worker from now on, while this thread loads and builds.
+  const reality = loaded && changed && (changed.length || !opts.out) ? RealityCheck.start(dir, loaded.memo) : undefined;
+  if (loaded && reality && !changed?.length) {
+    const remembered = await planFromMemo(dir, io, loaded, reality, (backend, fn) => withStateLock(backend, "bootplan plan", opts, fn));
     if (remembered) return showPlan(remembered, opts, io);
+    reality.cancel();
   }
-  const delta = loaded && changed?.length ? { loaded, changed } : undefined;
+  const delta = loaded && reality && changed?.length ? { loaded, changed, reality } : undefined;
   const s = await openSession(dir, io, { targeted: !!opts.target?.length || !!delta });
   if (opts.useFacts) await withSshPool(opts, () => useDiscoveredFacts(s.stack, io, opts.target));
   const plan = await withStateLock(s.backend, "bootplan plan", opts, async () =>
     withExecutor(opts.executor ?? s.stack.executor, { stack: s.stack.name }, async (executor) => {
       // A saved plan is applied later against the digests it holds: only then must the key exist now.
       const planOpts = { readOnly: !opts.out, replace: opts.replace, executor, refresh: opts.refresh, memo };
-      return (delta && (await planDelta(s, delta.loaded, delta.changed, io, planOpts)))
-        ?? planSession(s, await readState(s, { targets: opts.target, replace: opts.replace }), io, { ...planOpts, targets: opts.target });
+      const fromDelta = delta && (await planDelta(s, delta.loaded, delta.changed, delta.reality, io, planOpts));
+      if (fromDelta) return fromDelta;
+      delta?.reality.cancel();
+      return planSession(s, await readState(s, { targets: opts.target, replace: opts.replace }), io, { ...planOpts, targets: opts.target });
     }),
   );
   const code = showPlan(plan, opts, io);

@@ -384,6 +384,27 @@ describe("PostgreSQL state backend", { timeout: 300_000 }, () => {
     expect(plan).toMatch(/~ system\.web01/);
   });
 
+  it("a delta plan reads only the changed file's rows: with the server's row damaged it plans web01's change as the full plan did", async (ctx) => {
+    needPostgres(ctx);
+    const { dir, env, schema } = pgLab();
+    const run = (args: string[], more: NodeJS.ProcessEnv = {}) => runBin(args, { env: { ...env, ...more } });
+    expect(run(["apply", dir, "--auto-approve"]).code).toBe(0);
+    expect(run(["plan", dir]).stdout).toBe("No changes.\n");
+    editStackFile(dir, "systems.yaml", /^(\s+)profile: web$/m, "$1profile: web\n$1kernelArgs: [quiet]");
+    const full = run(["plan", dir, "--json"], { BOOTPLAN_PLAN_MEMO: "0" });
+    expect(full.code).toBe(0);
+    // A row the delta plan of systems.yaml does not read, made unreadable: only a plan that reads it can fail.
+    await query(`UPDATE ${schema}.resources SET outputs = '{' WHERE address = 'server.lab'`);
+    expect(run(["plan", dir], { BOOTPLAN_PLAN_MEMO: "0" }).code).toBe(1);
+    const planFile = join(dir, "delta.plan");
+    const delta = run(["plan", dir, "--json", "--out", planFile]);
+    expect(delta.stderr).toBe("");
+    expect(delta.stdout).toBe(full.stdout);
+    expect(run(["apply", planFile]).code).toBe(0);
+    const rows = await query<{ outputs: string }>(`SELECT outputs FROM ${schema}.resources WHERE address = 'system.web01'`);
+    expect(JSON.parse(rows[0].outputs).kernelArgs).toEqual(["quiet"]);
+  });
+
   it("a state read while the stack loads is used only when nothing wrote since: a change or a journaled start makes the store read again", async (ctx) => {
     needPostgres(ctx);
     const { dir, env, schema } = pgLab();
