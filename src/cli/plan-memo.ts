@@ -4,6 +4,7 @@
  * the plan (anything differs, or cannot be checked) is simply not used: the plan then runs in full
  * and words any error itself.
  */
+import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { stateStamp } from "../cm/enc-index.js";
@@ -13,10 +14,10 @@ import { refreshOne } from "../engine/refresh.js";
 import type { ExecutablePlan, Plan } from "../engine/types.js";
 import type { SecretSource } from "../model/stack.js";
 import { leftoverWarnings } from "../providers/leftovers.js";
-import { StatPrefetch } from "../providers/stat-prefetch.js";
-import { driftStamp, rootOf } from "../providers/on-disk.js";
+import { RecordedFilesCheck } from "../providers/recorded-files.js";
+import { driftStamp } from "../providers/on-disk.js";
 import { providerFor, refreshReadsOnlyFiles } from "../providers/index.js";
-import { RUNTIME_INPUT, type ProviderRuntime } from "../providers/types.js";
+import type { ProviderRuntime } from "../providers/types.js";
 import { readSecretValues } from "../secrets/secrets.js";
 import { loaderSourceOf } from "../graph/serve.js";
 import { declaresSystemsOnly } from "../stack/fingerprint.js";
@@ -31,8 +32,9 @@ import type { Io } from "./output.js";
 import { postgresState } from "./pg-state.js";
 import type { Session } from "./session.js";
 
-/** The memo beside a state file (a PostgreSQL state's `path:` places it too). */
+/** The memo beside a state file (a PostgreSQL state's `path:` places it too), and its list of recorded files. */
 const memoPath = (statePath: string): string => `${statePath}.plan-memo`;
+const filesPath = (statePath: string): string => `${statePath}.plan-memo.files`;
 
 /** Set to 0 to plan in full every time (the memo is never read nor written). */
 const MEMO_ENV = "BOOTPLAN_PLAN_MEMO";
@@ -80,11 +82,15 @@ export async function recordPlanMemo(s: Session, state: StateDocument, plan: Exe
     stamp = stateStamp(statePath);
     if (!stamp) return;
   }
-  const memo = planMemoOf(plan, state, {
+  const made = planMemoOf(plan, state, {
     code: codeIdentity(), stack: { name: s.stack.name, inputs: s.stack.fingerprintInputs }, stamp,
     secrets: { sources, digests }, warnings, mixed: mixedStackFiles(s.stack), root: stackRelative(s.stack.dir, s.stack.provisioningRoot), readsOnlyFiles: refreshReadsOnlyFiles, hostFileOf: loaderSourceOf,
+    filesId: randomBytes(12).toString("base64url"),
   });
-  if (memo) writeFileAtomic(memoPath(statePath), JSON.stringify(memo));
+  if (!made) return;
+  // The list first: a memo is only ever read with the list it names.
+  writeFileAtomic(filesPath(statePath), JSON.stringify(made.files));
+  writeFileAtomic(memoPath(statePath), JSON.stringify(made.memo));
 }
 
 /** The stack's YAML files that declare anything besides systems (stack.yaml always: it holds the settings). */
@@ -163,41 +169,24 @@ export class RealityCheck {
   private constructor(
     private readonly dir: string,
     private readonly memo: PlanMemo,
-    private readonly stats: StatPrefetch,
-    private readonly expected: string[],
+    private readonly files: RecordedFilesCheck,
   ) {}
 
-  /** Starts taking the stat digests of the memo's files. */
-  static start(dir: string, memo: PlanMemo): RealityCheck {
-    const runtime: ProviderRuntime = { base: resolve(dir) };
-    const roots = new Map<string, string>();
-    const jobs: [string, string[]][] = [];
-    const expected: string[] = [];
-    const known: string[] = [];
-    for (const [root, stat, ...rels] of memo.files) {
-      // A live record's files are checked by its provider; they still count as known to the leftovers.
-      if (!stat) {
-        known.push(...rels);
-        continue;
-      }
-      let abs = roots.get(root);
-      if (abs === undefined) roots.set(root, (abs = rootOf({ root, [RUNTIME_INPUT]: runtime })));
-      jobs.push([abs, rels]);
-      expected.push(stat);
-    }
-    const prefetch = StatPrefetch.start({ jobs, leftovers: { root: resolve(dir, memo.root), known } }, []);
-    return new RealityCheck(dir, memo, prefetch, expected);
+  /** Starts checking the memo's recorded files. */
+  static start(dir: string, { memo, statePath }: LoadedMemo): RealityCheck {
+    const files = RecordedFilesCheck.start({ path: filesPath(statePath), id: memo.filesId, base: resolve(dir), root: resolve(dir, memo.root) });
+    return new RealityCheck(dir, memo, files);
   }
 
   /** Stops taking the digests: the plan runs in full. */
   cancel(): void {
-    this.stats.cancel();
+    this.files.cancel();
   }
 
   /** The root's warnings when reality is as the memo recorded it; undefined when anything differs. */
   async holds(backend: StateBackend, secrets: Record<string, string>): Promise<string[] | undefined> {
-    const r = await this.stats.result();
-    if (r.digests.some((d, i) => d !== this.expected[i])) return undefined;
+    const r = await this.files.answer();
+    if (!r.unchanged) return undefined;
     if (this.memo.live.length && !(await this.liveRecordsHold(backend, secrets))) return undefined;
     return leftoverWarnings(resolve(this.dir, this.memo.root), r.leftovers!);
   }

@@ -8,6 +8,7 @@
  */
 import type { SecretSource } from "../model/stack.js";
 import { recordedPaths } from "../providers/recorded-hashes.js";
+import type { RecordedFileList } from "../providers/recorded-files.js";
 import type { StateDocument } from "../state/types.js";
 import type { ExecutablePlan, Plan } from "./types.js";
 
@@ -29,11 +30,8 @@ export interface PlanMemo {
   plan: Plan;
   /** The provisioning root, relative to the stack: the plan's warnings about its contents are found again. */
   root: string;
-  /**
-   * Each recorded resource with files: its root (as recorded), the files' stat digest ("" for a live
-   * record, which its provider reads instead), then the files.
-   */
-  files: [root: string, stat: string, ...rels: string[]][];
+  /** The id of the memo's file list (providers/recorded-files.ts), kept apart: only the thread that checks it reads it. */
+  filesId: string;
   /** Records whose refresh reads more than files (or has no stat digest): refreshed through their provider. */
   live: string[];
   /** Files outside the stack the build hashed (a loader's source), with the hash it found (null: missing). */
@@ -57,14 +55,20 @@ export interface PlanMemoInputs {
   readsOnlyFiles: (kind: string, outputs: Record<string, unknown>) => boolean;
   /** The stack's YAML files that declare anything besides systems. */
   mixed: string[];
+  /** The id the memo gives its file list. */
+  filesId: string;
   /** The file outside the stack a record's build hashed, if any (graph/serve.ts). */
   hostFileOf: (outputs: Record<string, unknown>) => [string, string | null] | undefined;
 }
 
-/** The memo of `plan` against `state`; undefined when the plan would change anything or apply has bookkeeping to record. */
-export function planMemoOf(plan: ExecutablePlan, state: StateDocument, inputs: PlanMemoInputs): PlanMemo | undefined {
+/**
+ * The memo of `plan` against `state` and its file list: each recorded resource with files, its root (as
+ * recorded), the files' stat digest ("" for a live record, which its provider reads instead), then the
+ * files. Undefined when the plan would change anything or apply has bookkeeping to record.
+ */
+export function planMemoOf(plan: ExecutablePlan, state: StateDocument, inputs: PlanMemoInputs): { memo: PlanMemo; files: RecordedFileList } | undefined {
   if (plan.changes.length || Object.keys(plan.refresh).length || plan.applyHooks || state.pending.length) return undefined;
-  const files: PlanMemo["files"] = [];
+  const files: RecordedFileList["files"] = [];
   const live: string[] = [];
   const hostFiles: PlanMemo["hostFiles"] = [];
   const declared: PlanMemo["declared"] = {};
@@ -79,7 +83,7 @@ export function planMemoOf(plan: ExecutablePlan, state: StateDocument, inputs: P
     if (rels.length) files.push([String(rec.outputs.root), isLive ? "" : (stat as string), ...rels]);
   }
   const { inputs: _i, secretNames: _s, refresh: _r, applyHooks: _h, ...printable } = plan;
-  return {
+  const memo: PlanMemo = {
     format: PLAN_MEMO_FORMAT,
     code: inputs.code,
     stack: inputs.stack,
@@ -87,19 +91,20 @@ export function planMemoOf(plan: ExecutablePlan, state: StateDocument, inputs: P
     secrets: inputs.secrets,
     plan: { ...printable, warnings: inputs.warnings },
     root: inputs.root,
-    files,
+    filesId: inputs.filesId,
     live,
     hostFiles,
     declared,
     mixed: inputs.mixed,
   };
+  return { memo, files: { id: inputs.filesId, files } };
 }
 
 /** True when `x` has the memo's shape in this format (a memo from another version, or damaged, is ignored). */
 export function isPlanMemo(x: unknown): x is PlanMemo {
   const m = x as PlanMemo | null;
   return typeof m === "object" && m !== null && m.format === PLAN_MEMO_FORMAT && typeof m.code === "string"
-    && Array.isArray(m.stack?.inputs) && typeof m.state?.serial === "number" && typeof m.root === "string" && Array.isArray(m.files) && Array.isArray(m.live) && Array.isArray(m.hostFiles) && Array.isArray(m.mixed) && typeof m.declared === "object"
+    && Array.isArray(m.stack?.inputs) && typeof m.state?.serial === "number" && typeof m.root === "string" && typeof m.filesId === "string" && Array.isArray(m.live) && Array.isArray(m.hostFiles) && Array.isArray(m.mixed) && typeof m.declared === "object"
     && Array.isArray(m.plan?.changes) && m.plan.changes.length === 0 && typeof m.secrets?.digests === "object";
 }
 

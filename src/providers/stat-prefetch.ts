@@ -5,11 +5,8 @@
  * ready instead of calling lstat 30,000 times itself. Purely an optimisation: without the worker (its
  * compiled file missing, or it fails) everything is read on the main thread as before.
  */
-import { existsSync } from "node:fs";
-import { fileURLToPath } from "node:url";
-import { Worker } from "node:worker_threads";
-import { findLeftovers, type Leftovers } from "./leftovers.js";
-import { statDigest } from "./stat-digest.js";
+import { WorkerTask } from "../util/worker-task.js";
+import type { Leftovers } from "./leftovers.js";
 
 /**
  * What the worker is asked: digests of `jobs` ([root, rels]), and the leftovers of `root` given the
@@ -24,17 +21,6 @@ export interface StatPrefetchRequest {
 export interface StatPrefetchResult {
   digests: string[];
   leftovers?: Leftovers;
-}
-
-/** Answers a request on the calling thread: what the worker does. */
-export function answerStatPrefetch(request: StatPrefetchRequest): StatPrefetchResult {
-  const result: StatPrefetchResult = { digests: request.jobs.map(([root, rels]) => statDigest(root, rels)) };
-  if (request.leftovers) {
-    const known = new Set(request.leftovers.known);
-    for (const [, rels] of request.jobs) for (const rel of rels) known.add(rel);
-    result.leftovers = findLeftovers(request.leftovers.root, known);
-  }
-  return result;
 }
 
 /**
@@ -57,7 +43,6 @@ export class StatPrefetch {
     /** The object standing for each job's record (its `filesKey`), in order. */
     private readonly keys: object[],
     private readonly answer: Promise<StatPrefetchResult | undefined>,
-    private readonly worker?: Worker,
   ) {}
 
   /** No prefetch: everything is read on the main thread when asked. */
@@ -70,28 +55,7 @@ export class StatPrefetch {
    * compiled file (running from sources) the prefetch answers nothing.
    */
   static start(request: StatPrefetchRequest, keys: object[]): StatPrefetch {
-    const file = fileURLToPath(new URL("./stat-worker.js", import.meta.url));
-    if (!existsSync(file)) return new StatPrefetch(request, keys, Promise.resolve(undefined));
-    let worker: Worker | undefined;
-    const answer = new Promise<StatPrefetchResult | undefined>((resolve) => {
-      worker = new Worker(file, { workerData: request });
-      worker.once("message", (m: StatPrefetchResult) => resolve(m));
-      worker.once("error", () => resolve(undefined));
-      worker.once("exit", () => resolve(undefined));
-      // Not unref'd: a plan that needs the answer before it comes must wait for it, not exit. The
-      // worker ends by itself once it has answered (within a second even at 100,000 systems).
-    });
-    return new StatPrefetch(request, keys, answer, worker);
-  }
-
-  /** Stops the worker (its answer is no longer wanted): a process need not wait for it to exit. */
-  cancel(): void {
-    void this.worker?.terminate();
-  }
-
-  /** The worker's answer, or the same worked out on this thread when the worker could not give it. */
-  async result(): Promise<StatPrefetchResult> {
-    return (await this.answer) ?? answerStatPrefetch(this.request);
+    return new StatPrefetch(request, keys, WorkerTask.start<StatPrefetchResult>(new URL("./stat-worker.js", import.meta.url), request).answer);
   }
 
   /** The leftovers of the root, as the worker found them (undefined: find them on the main thread). */

@@ -137,5 +137,11 @@ describe("plan memo: anything a plan depends on that changed plans in full", () 
     expect((await runCli(["plan", d])).stdout).toBe("No changes.\n");
     markMemo(d, (m) => (m.format = 0));
     expect((await runCli(["plan", d])).stdout).toBe("No changes.\n");
+    // The list of recorded files is kept apart, and must be the one the memo names.
+    markMemo(d, (m) => (m.filesId = "another"));
+    expect((await runCli(["plan", d])).stdout).toBe("No changes.\n");
+    markMemo(d);
+    rmSync(`${memoFile(d)}.files`);
+    expect((await runCli(["plan", d])).stdout).toBe("No changes.\n");
   });
 });

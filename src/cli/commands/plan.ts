@@ -34,7 +34,7 @@ export async function planCommand(dir: string, opts: CliConfig, io: Io): Promise
   // Which stack files changed since the memo: none, some that may declare systems alone, or more (undefined).
   const changed = loaded && changedStackYaml(dir, loaded.memo.stack.inputs);
   // Reality is checked against the memo by a worker from now on, while this thread loads and builds.
-  const reality = loaded && changed && (changed.length || !opts.out) ? RealityCheck.start(dir, loaded.memo) : undefined;
+  const reality = loaded && changed && (changed.length || !opts.out) ? RealityCheck.start(dir, loaded) : undefined;
   if (loaded && reality && !changed?.length) {
     const remembered = await planFromMemo(dir, io, loaded, reality, (backend, fn) => withStateLock(backend, "bootplan plan", opts, fn));
     if (remembered) return showPlan(remembered, opts, io);

@@ -25,16 +25,17 @@ const state = (): StateDocument => ({
 });
 const inputs: PlanMemoInputs = {
   code: "c", stack: { name: "lab", inputs: [] }, secrets: { sources: {}, digests: {} }, root: ".bootplan/root", mixed: ["stack.yaml"],
-  warnings: ["w"], readsOnlyFiles: refreshReadsOnlyFiles, hostFileOf: loaderSourceOf,
+  warnings: ["w"], readsOnlyFiles: refreshReadsOnlyFiles, hostFileOf: loaderSourceOf, filesId: "id1",
 };
 
 describe("plan memo: what a no-op plan leaves to check", () => {
   it("checks files by stat, and asks the provider of a guest, a powered system and a record without a stat digest", () => {
-    const memo = planMemoOf(noop(), state(), inputs)!;
+    const { memo, files } = planMemoOf(noop(), state(), inputs)!;
     expect(isPlanMemo(JSON.parse(JSON.stringify(memo)))).toBe(true);
+    expect(files.id).toBe(memo.filesId);
     expect(memo.live.sort()).toEqual(["guest.vm01", "system.metal01", "system.old01"]);
     // Every record's files are listed (leftovers are judged against them); live ones carry no stat to compare.
-    expect(memo.files).toEqual([
+    expect(files.files).toEqual([
       ["r", "s1", "http/answers/web01.cfg"],
       ["r", "", "http/answers/metal01.cfg"],
       ["r", "", "http/answers/old01.cfg"],
@@ -77,7 +78,7 @@ describe("plan memo: what a plan of some systems may stand for", () => {
 
   it("counts every resource outside it as unchanged, as the memo's plan did", () => {
     const p = { ...plan(change("system.web01", "update", ["kernelArgs"])), summary: { add: 0, change: 1, replace: 0, destroy: 0, unchanged: 3 }, targets: ["system.web01"] };
-    const memo = planMemoOf(noop(), state(), inputs)!;
+    const { memo } = planMemoOf(noop(), state(), inputs)!;
     const whole = asWholePlan(p, memo, ["root"]);
     expect(whole.summary).toEqual({ add: 0, change: 1, replace: 0, destroy: 0, unchanged: 3 });
     expect(whole.targets).toEqual([]);
