@@ -89,8 +89,8 @@ export async function recordPlanMemo(s: Session, state: StateDocument, plan: Exe
   });
   if (!made) return;
   // The list first: a memo is only ever read with the list it names.
-  writeFileAtomic(filesPath(statePath), JSON.stringify(made.files));
-  writeFileAtomic(memoPath(statePath), JSON.stringify(made.memo));
+  writeFileAtomic(filesPath(statePath), JSON.stringify(made.files), { backup: false });
+  writeFileAtomic(memoPath(statePath), JSON.stringify(made.memo), { backup: false });
 }
 
 /** The stack's YAML files that declare anything besides systems (stack.yaml always: it holds the settings). */
@@ -174,7 +174,7 @@ export class RealityCheck {
 
   /** Starts checking the memo's recorded files. */
   static start(dir: string, { memo, statePath }: LoadedMemo): RealityCheck {
-    const files = RecordedFilesCheck.start({ path: filesPath(statePath), id: memo.filesId, base: resolve(dir), root: resolve(dir, memo.root) });
+    const files = RecordedFilesCheck.start({ path: filesPath(statePath), id: memo.filesId, base: resolve(dir), root: resolve(dir, memo.root) }, memo.fileCount);
     return new RealityCheck(dir, memo, files);
   }
 

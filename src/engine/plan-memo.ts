@@ -32,6 +32,8 @@ export interface PlanMemo {
   root: string;
   /** The id of the memo's file list (providers/recorded-files.ts), kept apart: only the thread that checks it reads it. */
   filesId: string;
+  /** How many files the list names. */
+  fileCount: number;
   /** Records whose refresh reads more than files (or has no stat digest): refreshed through their provider. */
   live: string[];
   /** Files outside the stack the build hashed (a loader's source), with the hash it found (null: missing). */
@@ -72,6 +74,7 @@ export function planMemoOf(plan: ExecutablePlan, state: StateDocument, inputs: P
   const live: string[] = [];
   const hostFiles: PlanMemo["hostFiles"] = [];
   const declared: PlanMemo["declared"] = {};
+  let fileCount = 0;
   for (const [address, rec] of Object.entries(state.resources)) {
     if (rec.declaredIn) (declared[rec.declaredIn] ??= []).push(address);
     const host = inputs.hostFileOf(rec.outputs);
@@ -81,6 +84,7 @@ export function planMemoOf(plan: ExecutablePlan, state: StateDocument, inputs: P
     const isLive = !inputs.readsOnlyFiles(rec.kind, rec.outputs) || (rels.length > 0 && typeof stat !== "string");
     if (isLive) live.push(address);
     if (rels.length) files.push([String(rec.outputs.root), isLive ? "" : (stat as string), ...rels]);
+    fileCount += rels.length;
   }
   const { inputs: _i, secretNames: _s, refresh: _r, applyHooks: _h, ...printable } = plan;
   const memo: PlanMemo = {
@@ -92,6 +96,7 @@ export function planMemoOf(plan: ExecutablePlan, state: StateDocument, inputs: P
     plan: { ...printable, warnings: inputs.warnings },
     root: inputs.root,
     filesId: inputs.filesId,
+    fileCount,
     live,
     hostFiles,
     declared,
@@ -104,7 +109,7 @@ export function planMemoOf(plan: ExecutablePlan, state: StateDocument, inputs: P
 export function isPlanMemo(x: unknown): x is PlanMemo {
   const m = x as PlanMemo | null;
   return typeof m === "object" && m !== null && m.format === PLAN_MEMO_FORMAT && typeof m.code === "string"
-    && Array.isArray(m.stack?.inputs) && typeof m.state?.serial === "number" && typeof m.root === "string" && typeof m.filesId === "string" && Array.isArray(m.live) && Array.isArray(m.hostFiles) && Array.isArray(m.mixed) && typeof m.declared === "object"
+    && Array.isArray(m.stack?.inputs) && typeof m.state?.serial === "number" && typeof m.root === "string" && typeof m.filesId === "string" && typeof m.fileCount === "number" && Array.isArray(m.live) && Array.isArray(m.hostFiles) && Array.isArray(m.mixed) && typeof m.declared === "object"
     && Array.isArray(m.plan?.changes) && m.plan.changes.length === 0 && typeof m.secrets?.digests === "object";
 }
 

@@ -10,6 +10,9 @@ import { WorkerTask } from "../util/worker-task.js";
 import { findLeftovers, type Leftovers } from "./leftovers.js";
 import { statDigest } from "./stat-digest.js";
 
+/** Below this many files the check runs on the calling thread. */
+const WORKER_MIN_FILES = 1000;
+
 /** The memo's file list on disk: each record's root (as recorded), stat digest ("" when its provider checks it) and files. */
 export interface RecordedFileList {
   /** Matches the memo that names this list: a list from another memo is never used. */
@@ -59,9 +62,10 @@ export class RecordedFilesCheck {
     private readonly task: WorkerTask<RecordedFilesAnswer>,
   ) {}
 
-  /** Starts the check in a worker thread. */
-  static start(req: RecordedFilesRequest): RecordedFilesCheck {
-    return new RecordedFilesCheck(req, WorkerTask.start(new URL("./recorded-files-worker.js", import.meta.url), req));
+  /** Starts the check in a worker thread, unless there are too few files to be worth starting one (~40 ms). */
+  static start(req: RecordedFilesRequest, files: number): RecordedFilesCheck {
+    const task = files < WORKER_MIN_FILES ? WorkerTask.none<RecordedFilesAnswer>() : WorkerTask.start<RecordedFilesAnswer>(new URL("./recorded-files-worker.js", import.meta.url), req);
+    return new RecordedFilesCheck(req, task);
   }
 
   /** The answer. */

@@ -15,10 +15,15 @@ export class WorkerTask<Answer> {
     private readonly worker?: Worker,
   ) {}
 
+  /** No worker: the caller works the answer out itself. */
+  static none<Answer>(): WorkerTask<Answer> {
+    return new WorkerTask<Answer>(Promise.resolve(undefined));
+  }
+
   /** Starts the worker module `file` (it answers `workerData` with one message and ends). */
   static start<Answer>(file: URL, request: unknown): WorkerTask<Answer> {
     const path = fileURLToPath(file);
-    if (!existsSync(path)) return new WorkerTask<Answer>(Promise.resolve(undefined));
+    if (!existsSync(path)) return WorkerTask.none();
     const worker = new Worker(path, { workerData: request });
     const answer = new Promise<Answer | undefined>((resolve) => {
       worker.once("message", (m: Answer) => resolve(m));

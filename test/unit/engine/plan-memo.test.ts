@@ -33,6 +33,7 @@ describe("plan memo: what a no-op plan leaves to check", () => {
     const { memo, files } = planMemoOf(noop(), state(), inputs)!;
     expect(isPlanMemo(JSON.parse(JSON.stringify(memo)))).toBe(true);
     expect(files.id).toBe(memo.filesId);
+    expect(memo.fileCount).toBe(4);
     expect(memo.live.sort()).toEqual(["guest.vm01", "system.metal01", "system.old01"]);
     // Every record's files are listed (leftovers are judged against them); live ones carry no stat to compare.
     expect(files.files).toEqual([
