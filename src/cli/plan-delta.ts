@@ -48,6 +48,7 @@ export async function planDelta(s: Session, loaded: LoadedMemo, changed: string[
  */
 function changedSystems(stack: Stack, memo: PlanMemo, changed: string[]): Set<string> | undefined {
   const files = new Set(changed);
+  if (memo.declared[""]?.length) return undefined;
   for (const rel of changed) {
     if (memo.mixed.includes(rel) || !declaresSystemsOnly(readFileSync(join(stack.dir, rel), "utf8"))) return undefined;
   }

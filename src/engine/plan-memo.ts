@@ -38,7 +38,7 @@ export interface PlanMemo {
   live: string[];
   /** Files outside the stack the build hashed (a loader's source), with the hash it found (null: missing). */
   hostFiles: [path: string, sha256: string | null][];
-  /** The recorded addresses by the stack file that declared them: what a changed file declared before. */
+  /** The recorded addresses by the stack file that declared them (systems and handoffs of no known file under ""). */
   declared: Record<string, string[]>;
   /** The stack's YAML files that declare anything besides systems: a change to one plans in full. */
   mixed: string[];
@@ -76,7 +76,8 @@ export function planMemoOf(plan: ExecutablePlan, state: StateDocument, inputs: P
   const declared: PlanMemo["declared"] = {};
   let fileCount = 0;
   for (const [address, rec] of Object.entries(state.resources)) {
-    if (rec.declaredIn) (declared[rec.declaredIn] ??= []).push(address);
+    // A system or handoff recorded without its file (a state written before records named it) is filed under "": a delta plan could miss its removal.
+    if (rec.declaredIn || rec.kind === "system" || rec.kind === "cm") (declared[rec.declaredIn ?? ""] ??= []).push(address);
     const host = inputs.hostFileOf(rec.outputs);
     if (host) hostFiles.push(host);
     const rels = recordedPaths(rec.outputs);

@@ -81,6 +81,32 @@ describe("plan delta: a change to systems alone", () => {
     expect((await runCli(["plan", e])).stdout).toContain("changed outside bootplan");
   });
 
+  it("plans in full when a changed file declared more than systems before, or does now", async () => {
+    const d = await withMarkedMemo();
+    const file = join(d, ".bootplan/state.json.plan-memo");
+    const memo = JSON.parse(readFileSync(file, "utf8"));
+    memo.mixed.push("systems.yaml");
+    writeFileSync(file, JSON.stringify(memo));
+    kernelArgs(d);
+    expect(await bothWays(d)).toEqual({ delta: false });
+    const e = await withMarkedMemo();
+    kernelArgs(e);
+    appendFileSync(join(e, "systems.yaml"), "\nrepos:\n  extra: {url: http://deb.example/extra, suite: bookworm, components: [main]}\n");
+    expect(await bothWays(e)).toEqual({ delta: false });
+  });
+
+  it("plans in full when the state does not say which file declared a system (its removal would go unseen)", async () => {
+    const d = await withMarkedMemo();
+    const file = join(d, ".bootplan/state.json.plan-memo");
+    const memo = JSON.parse(readFileSync(file, "utf8"));
+    const web02 = (a: string) => a === "system.web02" || a.endsWith(".web02");
+    memo.declared[""] = memo.declared["systems.yaml"].filter(web02);
+    memo.declared["systems.yaml"] = memo.declared["systems.yaml"].filter((a: string) => !web02(a));
+    writeFileSync(file, JSON.stringify(memo));
+    editStackFile(d, "systems.yaml", /  web02:\n(?:    .*\n)+\n/, "");
+    expect(await bothWays(d)).toEqual({ delta: false });
+  });
+
   it("plans several changed systems in one file, and a system whose profile changed", async () => {
     const d = await withMarkedMemo();
     kernelArgs(d, "web01");

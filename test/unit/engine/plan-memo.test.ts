@@ -45,7 +45,8 @@ describe("plan memo: what a no-op plan leaves to check", () => {
     expect(memo.hostFiles).toEqual([["/usr/lib/ipxe/ipxe.efi", "h"]]);
     expect(memo.plan.warnings).toEqual(["w"]);
     // What each file declared: a delta plan finds a changed file's systems, and their removal, here.
-    expect(memo.declared).toEqual({ "systems.yaml": ["system.web01"], "profiles.yaml": ["profile.web"] });
+    // Systems recorded with no file are filed under "": a delta plan cannot tell which file dropped them, and plans in full.
+    expect(memo.declared).toEqual({ "systems.yaml": ["system.web01"], "profiles.yaml": ["profile.web"], "": ["system.metal01", "system.old01"] });
     expect(memo.plan).not.toHaveProperty("inputs");
   });
 
