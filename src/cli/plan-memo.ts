@@ -13,7 +13,7 @@ import { isPlanMemo, planMemoOf, type PlanMemo } from "../engine/plan-memo.js";
 import { refreshOne } from "../engine/refresh.js";
 import type { ExecutablePlan, Plan } from "../engine/types.js";
 import type { SecretSource } from "../model/stack.js";
-import { leftoverWarnings } from "../providers/leftovers.js";
+import { leftoverWarnings, type Leftovers } from "../providers/leftovers.js";
 import { RecordedFilesCheck } from "../providers/recorded-files.js";
 import { driftStamp } from "../providers/on-disk.js";
 import { providerFor, refreshReadsOnlyFiles } from "../providers/index.js";
@@ -61,9 +61,12 @@ export function planMemoEnabled(env: NodeJS.ProcessEnv): boolean {
  * Keeps `plan` (which the session planned against `state` in full, untargeted, refreshing by stat,
  * in-process, holding the lock) as the stack's plan memo when it changes nothing. `warnings` are the
  * plan's warnings before those about the provisioning root were added (the memo's reader finds those
- * again). Writes nothing when the state's folder does not exist, or no key keys the secrets' digests.
+ * again, from `leftovers` while no folder of the root has moved). Writes nothing when the state's
+ * folder does not exist, or no key keys the secrets' digests.
  */
-export async function recordPlanMemo(s: Session, state: StateDocument, plan: ExecutablePlan, warnings: string[], io: Io): Promise<void> {
+export async function recordPlanMemo(
+  s: Session, state: StateDocument, plan: ExecutablePlan, { warnings, leftovers }: { warnings: string[]; leftovers: Leftovers }, io: Io,
+): Promise<void> {
   const statePath = s.stack.state.path;
   if (!existsSync(dirname(statePath))) return;
   const names = Object.keys(s.secrets);
@@ -89,7 +92,7 @@ export async function recordPlanMemo(s: Session, state: StateDocument, plan: Exe
   });
   if (!made) return;
   // The list first: a memo is only ever read with the list it names.
-  writeFileAtomic(filesPath(statePath), JSON.stringify(made.files), { backup: false });
+  writeFileAtomic(filesPath(statePath), JSON.stringify({ ...made.files, walked: leftovers }), { backup: false });
   writeFileAtomic(memoPath(statePath), JSON.stringify(made.memo), { backup: false });
 }
 

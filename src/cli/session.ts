@@ -12,7 +12,7 @@ import type { Stack } from "../model/stack.js";
 import { providerFor } from "../providers/index.js";
 import { readSecrets, stateDigester, stateKeyMissing, stateKeyPath, type SecretDigester } from "../secrets/secrets.js";
 import { loadStack } from "../stack/load.js";
-import { recordedFiles, rootWarnings } from "../providers/leftovers.js";
+import { findLeftovers, leftoverWarnings, recordedFiles } from "../providers/leftovers.js";
 import { filesKey, recordedPaths } from "../providers/recorded-hashes.js";
 import { StatPrefetch } from "../providers/stat-prefetch.js";
 import { openStateBackend, type StateBackend } from "../state/backend.js";
@@ -130,13 +130,16 @@ export async function planSession(
   const plan = plugins.length ? withApplyHooks(computed, s.stack, plugins, (name) => pluginsSelecting(s.stack, plugins, name)) : computed;
   const planned = [...plan.warnings];
   // Leftovers are files no record claims: a targeted plan does not hold every record, nor judges outside its scope.
-  if (!s.scope) plan.warnings.push(...rootWarnings(s.stack.provisioningRoot, state, await prefetch.leftovers()));
+  const leftovers = s.scope ? undefined : (await prefetch.leftovers()) ?? findLeftovers(s.stack.provisioningRoot, recordedFiles(state));
+  if (leftovers) plan.warnings.push(...leftoverWarnings(s.stack.provisioningRoot, leftovers));
   if (keyLost) {
     plan.warnings.push(`secret digests cannot be checked: state key missing (${stateKeyPath(s.stack.state.path)}, or BOOTPLAN_STATE_KEY); every system with a secret shows as changed. Restore the key to see real changes, or apply to record digests under the new key`);
   }
   // Only a plan of the whole stack that refreshed as the memo's reader does (by stat, in-process) may be kept.
   const whole = !s.scope && !opts.targets?.length && !opts.replace?.length && !opts.destroy && !keyLost;
-  if (opts.memo && whole && mode === "stat" && (opts.executor?.name ?? "in-process") === "in-process" && planMemoEnabled(io.env)) await recordPlanMemo(s, state, plan, planned, io);
+  if (opts.memo && whole && leftovers && mode === "stat" && (opts.executor?.name ?? "in-process") === "in-process" && planMemoEnabled(io.env)) {
+    await recordPlanMemo(s, state, plan, { warnings: planned, leftovers }, io);
+  }
   return plan;
 }
 

@@ -20,6 +20,29 @@ const TEMP_NAME = new RegExp(`^${TEMP_PREFIX.replace(/[.]/g, "\\.")}(\\d+)-\\d+$
 export interface Leftovers {
   temps: string[];
   unexpected: string[];
+  /**
+   * Each folder walked (root-relative, "" the root) with its mtime and ctime as taken before it was read:
+   * while none has moved, no entry came or went, and the same leftovers stand (see `leftoversStand`).
+   */
+  folders?: [rel: string, stamp: string][];
+}
+
+/** A folder's mtime and ctime in nanoseconds; null when it cannot be read. */
+function folderStamp(abs: string): string | null {
+  try {
+    const st = fs.lstatSync(abs, { bigint: true });
+    return st.isDirectory() ? `${st.mtimeNs}:${st.ctimeNs}` : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * True when every folder `found` walked is as it was then: adding, removing or renaming an entry moves
+ * its folder's mtime and ctime (no tool can set ctime back), so the walk would find the same files.
+ */
+export function leftoversStand(root: string, found: Leftovers): boolean {
+  return !!found.folders?.length && found.folders.every(([rel, stamp]) => folderStamp(rel ? `${root}/${rel}` : root) === stamp);
 }
 
 function alive(pid: number): boolean {
@@ -32,9 +55,13 @@ function alive(pid: number): boolean {
   }
 }
 
-/** Walks the root without following links (links are reported as unexpected where they sit in owned folders). */
-function walk(root: string, visit: (rel: string, ent: fs.Dirent, abs: string) => void): void {
+/**
+ * Walks the root without following links (links are reported as unexpected where they sit in owned
+ * folders); `folder` is told of each folder before it is read, with its stamp.
+ */
+function walk(root: string, visit: (rel: string, ent: fs.Dirent, abs: string) => void, folder?: (rel: string, stamp: string | null) => void): void {
   const go = (abs: string, rel: string, depth: number): void => {
+    folder?.(rel, folderStamp(abs));
     let ents: fs.Dirent[];
     try {
       ents = fs.readdirSync(abs, { withFileTypes: true });
@@ -55,12 +82,16 @@ function walk(root: string, visit: (rel: string, ent: fs.Dirent, abs: string) =>
 export function findLeftovers(root: string, known: Set<string>): Leftovers {
   const out: Leftovers = { temps: [], unexpected: [] };
   if (!fs.existsSync(root)) return out;
+  const folders: [string, string][] = [];
+  let stampless = false;
   walk(root, (rel, e) => {
     if (TEMP_NAME.test(e.name)) out.temps.push(rel);
     else if (!known.has(rel) && OWNED_DIRS.some((d) => rel.startsWith(`${d}/`))) out.unexpected.push(rel);
-  });
+  }, (rel, stamp) => (stamp === null ? (stampless = true) : folders.push([rel, stamp])));
   out.temps.sort();
   out.unexpected.sort();
+  // A folder that could not be stamped cannot vouch for anything later.
+  if (!stampless) out.folders = folders;
   return out;
 }
 
@@ -90,10 +121,6 @@ export function recordedFiles(state: { resources: Record<string, { outputs: Reco
   return known;
 }
 
-/** The plan warnings about the root of a stack, given what its state records (or the leftovers already found). */
-export function rootWarnings(root: string, state: { resources: Record<string, { outputs: Record<string, unknown> }> }, found?: Leftovers): string[] {
-  return leftoverWarnings(root, found ?? findLeftovers(root, recordedFiles(state)));
-}
 
 /** Plan warnings for leftovers, a few names each. */
 export function leftoverWarnings(root: string, l: Leftovers): string[] {

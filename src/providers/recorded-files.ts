@@ -7,7 +7,7 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { WorkerTask } from "../util/worker-task.js";
-import { findLeftovers, type Leftovers } from "./leftovers.js";
+import { findLeftovers, leftoversStand, type Leftovers } from "./leftovers.js";
 import { statDigest } from "./stat-digest.js";
 
 /** Below this many files the check runs on the calling thread. */
@@ -18,6 +18,8 @@ export interface RecordedFileList {
   /** Matches the memo that names this list: a list from another memo is never used. */
   id: string;
   files: [root: string, stat: string, ...rels: string[]][];
+  /** What the walk of the root found when the memo was made, with its folders' stamps. */
+  walked?: Leftovers;
 }
 
 /** What to check: the list's file and id, the directory recorded roots resolve against, the provisioning root. */
@@ -43,15 +45,17 @@ export function checkRecordedFiles(req: RecordedFilesRequest): RecordedFilesAnsw
     return { unchanged: false };
   }
   if (list?.id !== req.id || !Array.isArray(list.files)) return { unchanged: false };
-  const known = new Set<string>();
   const roots = new Map<string, string>();
   for (const [root, stat, ...rels] of list.files) {
-    for (const rel of rels) known.add(rel);
     if (!stat) continue;
     let abs = roots.get(root);
     if (abs === undefined) roots.set(root, (abs = resolve(req.base, root)));
     if (statDigest(abs, rels) !== stat) return { unchanged: false };
   }
+  // No folder of the root moved: no file came or went since the walk the memo kept.
+  if (list.walked && leftoversStand(req.root, list.walked)) return { unchanged: true, leftovers: list.walked };
+  const known = new Set<string>();
+  for (const [, , ...rels] of list.files) for (const rel of rels) known.add(rel);
   return { unchanged: true, leftovers: findLeftovers(req.root, known) };
 }
 

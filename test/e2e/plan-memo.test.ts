@@ -51,12 +51,26 @@ describe("plan memo: a repeated no-op plan", () => {
     expect(JSON.parse(again.stdout).warnings).toEqual([MARK]);
   });
 
-  it("still finds files in the root that bootplan did not write", async () => {
+  it("still finds files in the root that bootplan did not write, and keeps reporting those it found", async () => {
     const d = await remembered();
     writeFileSync(join(d, ".bootplan/root/http/answers/stray.cfg"), "x");
     const out = (await runCli(["plan", d])).stdout;
     expect(out).toContain(MARK);
     expect(out).toMatch(/1 file\(s\) in .* that bootplan did not write.*http\/answers\/stray\.cfg/);
+    // A full plan keeps a memo of that walk; while no folder moves, it is what the memo reports.
+    const full = (await runCli(["plan", d], { BOOTPLAN_PLAN_MEMO: "0" })).stdout;
+    markMemo(d, (m) => (m.filesId = "x"));
+    expect((await runCli(["plan", d])).stdout).toBe(full);
+    const files = `${memoFile(d)}.files`;
+    const list = JSON.parse(readFileSync(files, "utf8"));
+    expect(list.walked.unexpected).toEqual(["http/answers/stray.cfg"]);
+    // Proof the kept walk is what is reported: a name planted in it shows.
+    list.walked.unexpected.push("http/answers/planted.cfg");
+    writeFileSync(files, JSON.stringify(list));
+    expect((await runCli(["plan", d])).stdout).toMatch(/2 file\(s\) .*http\/answers\/stray\.cfg, http\/answers\/planted\.cfg/);
+    // A second stray file moves its folder: the root is walked again.
+    writeFileSync(join(d, ".bootplan/root/tftp/grub/stray2"), "x");
+    expect((await runCli(["plan", d])).stdout).toMatch(/2 file\(s\) in .* that bootplan did not write.*http\/answers\/stray\.cfg, tftp\/grub\/stray2/);
   });
 
   it("is not used with --target, --refresh=full, BOOTPLAN_PLAN_MEMO=0 or --out (which keeps a fresh one)", async () => {
