@@ -91,9 +91,13 @@ export async function recordPlanMemo(
     filesId: randomBytes(12).toString("base64url"),
   });
   if (!made) return;
-  // The list first: a memo is only ever read with the list it names.
-  writeFileAtomic(filesPath(statePath), JSON.stringify({ ...made.files, walked: leftovers }), { backup: false });
-  writeFileAtomic(memoPath(statePath), JSON.stringify(made.memo), { backup: false });
+  try {
+    // The list first: a memo is only ever read with the list it names.
+    writeFileAtomic(filesPath(statePath), JSON.stringify({ ...made.files, walked: leftovers }), { backup: false });
+    writeFileAtomic(memoPath(statePath), JSON.stringify(made.memo), { backup: false });
+  } catch {
+    // The memo only saves time: a plan that cannot keep one (a read-only checkout, a full disk) still stands.
+  }
 }
 
 /** The stack's YAML files that declare anything besides systems (stack.yaml always: it holds the settings). */

@@ -4,7 +4,7 @@
  * a plan depends on that changed since makes it plan in full. A marker warning written into the memo
  * shows which way a plan went.
  */
-import { appendFileSync, existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { editStackFile, runCli, tempStacks } from "../helpers/stack.js";
@@ -157,5 +157,11 @@ describe("plan memo: anything a plan depends on that changed plans in full", () 
     markMemo(d);
     rmSync(`${memoFile(d)}.files`);
     expect((await runCli(["plan", d])).stdout).toBe("No changes.\n");
+    // A memo that cannot be written (here a folder where its list goes) leaves the plan as it is.
+    rmSync(`${memoFile(d)}.files`);
+    mkdirSync(`${memoFile(d)}.files`);
+    markMemo(d);
+    const plan = await runCli(["plan", d, "--detailed-exitcode"]);
+    expect(plan).toEqual({ code: 0, stdout: "No changes.\n", stderr: "" });
   });
 });
