@@ -18,10 +18,11 @@ import { RecordedFilesCheck } from "../providers/recorded-files.js";
 import { driftStamp } from "../providers/on-disk.js";
 import { providerFor, refreshReadsOnlyFiles } from "../providers/index.js";
 import type { ProviderRuntime } from "../providers/types.js";
-import { readSecretValues } from "../secrets/secrets.js";
+import { readSecretValues, stateKeyMissing } from "../secrets/secrets.js";
 import { loaderSourceOf } from "../graph/serve.js";
 import { declaresSystemsOnly } from "../stack/fingerprint.js";
 import { openStateBackend, type StateBackend } from "../state/backend.js";
+import { journalPathFor } from "../state/journal.js";
 import { relativizeRecordedPaths } from "../state/relative-paths.js";
 import type { StateDocument } from "../state/types.js";
 import { writeFileAtomic } from "../util/atomic.js";
@@ -43,13 +44,16 @@ let code: string | undefined;
 
 /** bootplan's modules, schemas, installed dependencies and Node itself: a memo made by any other is not read. */
 function codeIdentity(): string {
-  const lock = new URL("../../node_modules/.package-lock.json", import.meta.url);
-  return (code ??= sha256Hex([
-    codeFingerprint(new URL("../", import.meta.url)),
-    codeFingerprint(new URL("../../schemas/", import.meta.url), /\.json$/),
-    existsSync(lock) ? sha256Hex(readFileSync(lock)) : "",
-    process.version,
-  ].join("\0")));
+  if (code === undefined) {
+    const lock = new URL("../../node_modules/.package-lock.json", import.meta.url);
+    code = sha256Hex([
+      codeFingerprint(new URL("../", import.meta.url)),
+      codeFingerprint(new URL("../../schemas/", import.meta.url), /\.json$/),
+      existsSync(lock) ? sha256Hex(readFileSync(lock)) : "",
+      process.version,
+    ].join("\0"));
+  }
+  return code;
 }
 
 /** True when the environment allows the memo. */
@@ -68,9 +72,9 @@ export async function recordPlanMemo(
   s: Session, state: StateDocument, plan: ExecutablePlan, { warnings, leftovers }: { warnings: string[]; leftovers: Leftovers }, io: Io,
 ): Promise<void> {
   const statePath = s.stack.state.path;
-  if (!existsSync(dirname(statePath))) return;
+  if (!planMemoEnabled(io.env) || !existsSync(dirname(statePath))) return;
   const names = Object.keys(s.secrets);
-  if (names.length && s.backend.kind === "file" && !io.env.BOOTPLAN_STATE_KEY && !existsSync(`${statePath}.key`)) return;
+  if (names.length && s.backend.kind === "file" && stateKeyMissing(statePath, io.env)) return;
   const digest = s.digest(false);
   const sources: Record<string, SecretSource> = {};
   const digests: Record<string, string> = {};
@@ -81,7 +85,7 @@ export async function recordPlanMemo(
   }
   let stamp: string | undefined;
   if (s.backend.kind === "file") {
-    if (existsSync(`${statePath}.journal`)) return;
+    if (existsSync(journalPathFor(statePath))) return;
     stamp = stateStamp(statePath);
     if (!stamp) return;
   }
@@ -148,7 +152,7 @@ export async function planFromMemo(
  */
 export async function memoStateHolds({ memo, statePath }: LoadedMemo, backend: StateBackend, env: NodeJS.ProcessEnv): Promise<Record<string, string> | undefined> {
   if (backend.kind === "file") {
-    if (existsSync(`${statePath}.journal`) || stateStamp(statePath) !== memo.state.stamp) return undefined;
+    if (existsSync(journalPathFor(statePath)) || stateStamp(statePath) !== memo.state.stamp) return undefined;
   } else {
     const head = await backend.store.readFor?.([]);
     if (!head || head.lineage !== memo.state.lineage || head.serial !== memo.state.serial || head.pending.length) return undefined;

@@ -27,7 +27,7 @@ import type { PgStatePrefetch } from "../state/pg-prefetch.js";
 import { loadPlugins, type LoadedPlugin } from "../plugins/load.js";
 import { withApplyHooks } from "../plugins/apply-hooks.js";
 import { pluginsSelecting } from "../plugins/plan-hooks.js";
-import { planMemoEnabled, recordPlanMemo } from "./plan-memo.js";
+import { recordPlanMemo } from "./plan-memo.js";
 
 /** A stack opened for planning or applying. */
 export interface Session {
@@ -135,9 +135,8 @@ export async function planSession(
   if (keyLost) {
     plan.warnings.push(`secret digests cannot be checked: state key missing (${stateKeyPath(s.stack.state.path)}, or BOOTPLAN_STATE_KEY); every system with a secret shows as changed. Restore the key to see real changes, or apply to record digests under the new key`);
   }
-  // Only a plan of the whole stack that refreshed as the memo's reader does (by stat, in-process) may be kept.
-  const whole = !s.scope && !opts.targets?.length && !opts.replace?.length && !opts.destroy && !keyLost;
-  if (opts.memo && whole && leftovers && mode === "stat" && (opts.executor?.name ?? "in-process") === "in-process" && planMemoEnabled(io.env)) {
+  // `memo` is asked for plans of the whole stack refreshed by stat (plan command); the memo's reader refreshes in-process.
+  if (opts.memo && leftovers && !keyLost && (opts.executor?.name ?? "in-process") === "in-process") {
     await recordPlanMemo(s, state, plan, { warnings: planned, leftovers }, io);
   }
   return plan;

@@ -10,7 +10,7 @@ import type { SecretSource } from "../model/stack.js";
 import { recordedPaths } from "../providers/recorded-hashes.js";
 import type { RecordedFileList } from "../providers/recorded-files.js";
 import type { StateDocument } from "../state/types.js";
-import type { ExecutablePlan, Plan } from "./types.js";
+import { printablePlan, type ExecutablePlan, type Plan } from "./types.js";
 
 /** Bumped when the memo's shape or meaning changes: an older memo is then never read. */
 export const PLAN_MEMO_FORMAT = 1;
@@ -87,14 +87,13 @@ export function planMemoOf(plan: ExecutablePlan, state: StateDocument, inputs: P
     if (rels.length) files.push([String(rec.outputs.root), isLive ? "" : (stat as string), ...rels]);
     fileCount += rels.length;
   }
-  const { inputs: _i, secretNames: _s, refresh: _r, applyHooks: _h, ...printable } = plan;
   const memo: PlanMemo = {
     format: PLAN_MEMO_FORMAT,
     code: inputs.code,
     stack: inputs.stack,
     state: { lineage: state.lineage, serial: state.serial, ...(inputs.stamp ? { stamp: inputs.stamp } : {}) },
     secrets: inputs.secrets,
-    plan: { ...printable, warnings: inputs.warnings },
+    plan: { ...printablePlan(plan), warnings: inputs.warnings },
     root: inputs.root,
     filesId: inputs.filesId,
     fileCount,

@@ -80,6 +80,12 @@ export interface ExecutablePlan extends Plan {
   applyHooks?: ApplyHookPlan;
 }
 
+/** The printable plan: inputs and secret names stay in saved plans only. */
+export function printablePlan(plan: ExecutablePlan | Plan): Plan {
+  const { inputs: _i, secretNames: _s, refresh: _r, applyHooks: _h, ...rest } = plan as ExecutablePlan;
+  return rest;
+}
+
 /** The last line of a plan: `Plan: A to add, ...` or `No changes.` */
 export function summaryLine(s: PlanSummary): string {
   if (!s.add && !s.change && !s.replace && !s.destroy) return "No changes.";

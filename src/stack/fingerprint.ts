@@ -14,12 +14,9 @@ import { pluginFilesAdded } from "../plugins/discover.js";
 /** Why the stack in `dir` differs from the fingerprint inputs recorded for it; undefined when it is the same. */
 export function fingerprintChange(dir: string, inputs: string[]): string | undefined {
   const yaml = new Set<string>();
-  for (const entry of inputs) {
-    const { kind, rel, hash } = parseInput(entry);
+  for (const { kind, rel, now } of inputsNow(dir, inputs)) {
     if (kind === "yaml") yaml.add(rel);
-    const abs = join(dir, rel);
-    if (!existsSync(abs)) return `${rel} is gone`;
-    if (sha256(readFileSync(abs)) !== hash) return `${rel} changed`;
+    if (now !== "same") return `${rel} ${now === "gone" ? "is gone" : "changed"}`;
   }
   return fileAdded(dir, yaml, inputs);
 }
@@ -32,21 +29,23 @@ export function fingerprintChange(dir: string, inputs: string[]): string | undef
 export function changedStackYaml(dir: string, inputs: string[]): string[] | undefined {
   const yaml = new Set<string>();
   const changed: string[] = [];
-  for (const entry of inputs) {
-    const { kind, rel, hash } = parseInput(entry);
+  for (const { kind, rel, now } of inputsNow(dir, inputs)) {
     if (kind === "yaml") yaml.add(rel);
-    const abs = join(dir, rel);
-    if (!existsSync(abs)) return undefined;
-    if (sha256(readFileSync(abs)) === hash) continue;
-    if (kind !== "yaml") return undefined;
+    if (now === "same") continue;
+    if (now === "gone" || kind !== "yaml") return undefined;
     changed.push(rel);
   }
   return fileAdded(dir, yaml, inputs) === undefined ? changed : undefined;
 }
 
-function parseInput(entry: string): { kind: string; rel: string; hash: string } {
-  const first = entry.indexOf(":"), last = entry.lastIndexOf(":");
-  return { kind: entry.slice(0, first), rel: entry.slice(first + 1, last), hash: entry.slice(last + 1) };
+/** Each fingerprint input (`kind:path:sha256`), read again from `dir`: the same, changed or gone. */
+function* inputsNow(dir: string, inputs: string[]): Generator<{ kind: string; rel: string; now: "same" | "changed" | "gone" }> {
+  for (const entry of inputs) {
+    const first = entry.indexOf(":"), last = entry.lastIndexOf(":");
+    const kind = entry.slice(0, first), rel = entry.slice(first + 1, last);
+    const abs = join(dir, rel);
+    yield { kind, rel, now: !existsSync(abs) ? "gone" : sha256(readFileSync(abs)) === entry.slice(last + 1) ? "same" : "changed" };
+  }
 }
 
 /** A stack or plugin file now in `dir` that `inputs` (with `yaml`, their YAML files) do not know, or one gone. */
