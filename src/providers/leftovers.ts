@@ -121,7 +121,6 @@ export function recordedFiles(state: { resources: Record<string, { outputs: Reco
   return known;
 }
 
-
 /** Plan warnings for leftovers, a few names each. */
 export function leftoverWarnings(root: string, l: Leftovers): string[] {
   const few = (xs: string[]): string => xs.slice(0, 5).join(", ") + (xs.length > 5 ? ` and ${xs.length - 5} more` : "");
