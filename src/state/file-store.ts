@@ -17,7 +17,7 @@ import {
   type JournalEvent,
 } from "./journal.js";
 import { checkResourceRecord, checkStateDocument } from "./schema.js";
-import { readPart, scanState, spliceState, type PartialState, type StateLayout } from "./partial-file.js";
+import { compactStateChunks, readPart, scanState, spliceState, type PartialState, type StateLayout } from "./partial-file.js";
 import type { PendingOperation, ResourceRecord, StateDocument, StateStore, SyncStateWriter } from "./types.js";
 
 /** States with more resources than this are written compact: indenting a 40 MB document doubles its cost and size. */
@@ -141,7 +141,7 @@ export class FileStateStore implements StateStore {
   /** Writes a document atomically, keeping the previous version as the backup; a failure names the file and what to do. */
   writeDocument(doc: StateDocument): void {
     const pretty = Object.keys(doc.resources).length <= PRETTY_PRINT_MAX_RESOURCES;
-    this.replaceFile(JSON.stringify(doc, null, pretty ? 2 : undefined) + "\n");
+    this.replaceFile(pretty ? JSON.stringify(doc, null, 2) + "\n" : compactStateChunks(doc));
     // Beside it, the index `bootplan enc` answers from (best effort: without it enc reads the state).
     writeEncIndex(this.path, doc);
   }
@@ -156,7 +156,7 @@ export class FileStateStore implements StateStore {
     patchEncIndex(this.path, before, doc, touched);
   }
 
-  private replaceFile(data: string | Buffer[]): void {
+  private replaceFile(data: string | Iterable<Buffer>): void {
     try {
       writeFileAtomic(this.path, data);
     } catch (err) {

@@ -28,7 +28,7 @@ export function fsyncDir(dir: string): void {
   }
 }
 
-function writeAllSync(fd: number, data: string | Buffer[]): void {
+function writeAllSync(fd: number, data: string | Iterable<Buffer>): void {
   for (const buf of typeof data === "string" ? [Buffer.from(data, "utf8")] : data) {
     let off = 0;
     while (off < buf.length) off += fs.writeSync(fd, buf, off, buf.length - off);
@@ -53,10 +53,10 @@ function keepBackup(file: string, backup: string, tmpSuffix: string): void {
 }
 
 /**
- * Replaces `file` with `data` (text, or bytes in parts) atomically: temp file in the same directory, fsync, previous version kept
+ * Replaces `file` with `data` (text, or bytes in parts, which may be made as they are written) atomically: temp file in the same directory, fsync, previous version kept
  * as `<file>.backup`, rename over the target, fsync the directory.
  */
-export function writeFileAtomic(file: string, data: string | Buffer[], opts: { backup?: boolean } = {}): void {
+export function writeFileAtomic(file: string, data: string | Iterable<Buffer>, opts: { backup?: boolean } = {}): void {
   ensureParentDir(file);
   const dir = path.dirname(file);
   const suffix = `tmp-${process.pid}-${randomBytes(4).toString("hex")}`;

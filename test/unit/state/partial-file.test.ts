@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { readPart, recordIndex, scanState, spliceState } from "../../../src/state/partial-file.js";
+import { compactStateChunks, readPart, recordIndex, scanState, spliceState } from "../../../src/state/partial-file.js";
 
 type Doc = { version: number; lineage: string; serial: number; stack: string; resources: Record<string, unknown>; pending: unknown[] };
 
@@ -54,6 +54,25 @@ describe("partial state file: read some records, write the rest back as it was",
       const out = Buffer.concat(spliceState(layout, part, touched, moved)).toString("utf8");
       expect(out).toBe(JSON.stringify(whole));
     }), { numRuns: 2000 });
+  });
+
+  it("writes a whole document in chunks as the bytes of JSON.stringify, any keys and records, however many chunks", () => {
+    // Keys with escapes too: a document written whole may hold any key, unlike one written around read bytes.
+    const anyKey = fc.oneof(address, text);
+    fc.assert(fc.property(fc.array(fc.tuple(anyKey, record), { maxLength: 12 }), fc.boolean(), (records, undef) => {
+      const resources: Record<string, unknown> = Object.fromEntries(records);
+      // A value without JSON is left out, as JSON.stringify leaves it out.
+      if (undef) resources["system.gone"] = undefined;
+      const doc = { version: 1, lineage: "l", serial: 3, resources, pending: [] };
+      expect(Buffer.concat([...compactStateChunks(doc)]).toString("utf8")).toBe(JSON.stringify(doc) + "\n");
+    }), { numRuns: 1000 });
+    // A large document goes out in parts of about a megabyte, never whole.
+    const resources = Object.fromEntries(Array.from({ length: 3000 }, (_, i) => [`system.s${i}`, { kind: "system", outputs: { text: "é".repeat(1000 + i) } }]));
+    const doc = { version: 1, serial: 1, resources };
+    const chunks = [...compactStateChunks(doc)];
+    expect(Buffer.concat(chunks).toString("utf8")).toBe(JSON.stringify(doc) + "\n");
+    expect(chunks.length).toBeGreaterThan(5);
+    expect(Math.max(...chunks.map((c) => c.length))).toBeLessThan(3 << 20);
   });
 
   it("leaves any other form to a whole read: indented, records that are not objects, keys with escapes", () => {
