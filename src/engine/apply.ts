@@ -101,13 +101,15 @@ async function runOne(c: PlannedChange, plan: ExecutablePlan, writer: StateWrite
 
 /**
  * Drops every change's diffs and notes: they were for the reader of the plan, who has seen it. At
- * 10,000 systems they were about a sixth of a first apply's live data (a heap snapshot).
+ * 10,000 systems they were about a sixth of a first apply's live data (a heap snapshot). The notes are
+ * set to undefined, not deleted: a deleted property turns each change into a dictionary of its own,
+ * 430 bytes more apiece (12 MB of 28,000 creates, held to the end of the apply).
  */
 function forgetDiffs(plan: ExecutablePlan): void {
   for (const c of plan.changes) {
     c.files = [];
     c.fields = [];
-    delete c.notes;
+    if (c.notes) c.notes = undefined;
   }
 }
 

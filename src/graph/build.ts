@@ -20,6 +20,7 @@ import type { LoadedPlugin } from "../plugins/load.js";
 import { PluginSet } from "../plugins/plan-hooks.js";
 import { stackRelative } from "../util/stack-path.js";
 import type { BuildScope } from "./scope.js";
+import { flatFiles } from "../util/flat-text.js";
 
 /** What building the graph needs beyond the stack: secret values (for digests only) and the digester. */
 export interface GraphOptions {
@@ -131,6 +132,7 @@ export function buildDesiredResources(stack: Stack, opts: GraphOptions): Desired
         throw new StackError("render.failed", sys.source, `system ${sys.name}: rendering ${where} failed: ${why} (profile ${profile.name} at ${formatPosition(profile.source)})`);
       }
       if (shaping) files = shaping.shapeFiles(files);
+      flatFiles(files);
     }
     const ssh = systemSshInputs(sys, profile, distro, { ...common, system: sys, packages });
     // SSH secrets are digested too: a refresh hands a resource the secrets its digests name.

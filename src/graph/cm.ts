@@ -16,11 +16,13 @@ import type { CmShaper } from "../plugins/plan-hooks.js";
 import { sha256 } from "../util/hash.js";
 import { cmFingerprint } from "./render-cache.js";
 import { addressOf, type DesiredResource } from "./resource.js";
+import { flatText } from "../util/flat-text.js";
 
+/** The rendered files under the CM system's output folder, each flattened (a plan holds them until apply). */
 function prefixed(dir: string, files: Record<string, string>): Record<string, string> {
   // Keys are unique per machine; a null-prototype map keeps V8 from growing a hidden class per key.
   const out: Record<string, string> = Object.create(null);
-  for (const rel in files) out[`${dir}/${rel}`] = files[rel];
+  for (const rel in files) out[`${dir}/${rel}`] = flatText(files[rel]);
   return out;
 }
 
