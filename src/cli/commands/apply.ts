@@ -21,6 +21,7 @@ import { openSession, planSession, readState, withStateLock, type Session } from
 import { useDiscoveredFacts, withSshPool } from "../ssh-targets.js";
 import { applyHookRunner } from "../plugin-output.js";
 import { planTextOptions } from "./plan.js";
+import { boundHeapGrowth } from "../heap-growth.js";
 
 /** Refuses a saved plan whose secrets changed since it was made (digests are compared, never values). */
 function assertSecretsUnchanged(plan: ExecutablePlan, secrets: Record<string, string>, digest: SecretDigester, path: string): void {
@@ -155,6 +156,8 @@ async function commitAfterFailure(writer: StateWriter, cause: unknown): Promise<
 export async function applyCommand(target: string, opts: CliConfig, io: Io, destroy = false): Promise<number> {
   const verb = destroy ? "destroy" : "apply";
   if (!destroy && isPlanFile(target)) return applySavedPlan(target, opts, io);
+  // An apply holds the plan, its rendered files and the growing state to its end (heap-growth.ts).
+  if (!destroy) boundHeapGrowth();
   const s = await openSession(target, io, { targeted: !destroy && !!opts.target?.length });
   if (opts.useFacts && !destroy) await withSshPool(opts, () => useDiscoveredFacts(s.stack, io, opts.target));
   return withStateLock(s.backend, `bootplan ${verb}`, opts, () => withExecutor(opts.executor ?? s.stack.executor, { stack: s.stack.name }, async (executor) => {
