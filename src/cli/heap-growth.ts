@@ -3,10 +3,10 @@
  * machine with gigabytes to spare V8 allows up to four times the live data. An apply holds the plan,
  * its rendered files and the growing state to its end, so what grows is garbage: a 100,000-system first
  * apply held about 1.3 GiB live and peaked at 2.8 GiB. Collecting at 30 % growth took that peak to
- * 1.9–2.0 GiB in the same time (178–197 s against 190 s; the disk moves it more). An apply spends most
+ * 1.9–2.0 GiB in no more time (178 s and 179 s against 190 s; the disk moves it more). An apply spends most
  * of its time in the file system. A plan does not: it builds and diffs while its live data grows, so each
- * extra full collection marks more of it, and the same bound took a 100,000-system no-op plan in full
- * from 16 s to 27 s. Only `apply` sets it (README, "Benchmarks").
+ * extra full collection marks more of it, and with the same bound a 100,000-system no-op plan in full
+ * took 27 s against 19 s (two bench runs). Only `apply` sets it (README, "Benchmarks").
  */
 import { setFlagsFromString } from "node:v8";
 

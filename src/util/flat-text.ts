@@ -2,8 +2,8 @@
  * Rendered text as one flat string. A renderer builds a file by appending, which V8 keeps as a tree
  * of the pieces (a cons string) until something reads the text as a whole. A plan holds every
  * rendered file until apply writes it: at 10,000 systems the trees and their intermediate pieces were
- * 20 MB (14 %) of the live heap when planning ends, the peak of a first apply. Reading one character
- * makes V8 copy the text into one string and let go of the pieces (the trick pino's flatstr uses).
+ * 20 MB (14 %) of the live heap when planning ends. Reading a character makes V8 copy the text into
+ * one string and let go of the pieces.
  */
 export function flatText(text: string): string {
   text.charCodeAt(0);
