@@ -194,6 +194,9 @@ export function spliceState(layout: StateLayout, doc: PartialState["doc"], touch
     first = false;
     return b;
   };
+  const push = (entry: string | undefined): void => {
+    if (entry !== undefined) out.push(sep(), Buffer.from(entry, "utf8"));
+  };
   // Runs of untouched records go out as one slice of the file.
   let runStart = -1, runEnd = -1;
   const flush = (): void => {
@@ -216,12 +219,12 @@ export function spliceState(layout: StateLayout, doc: PartialState["doc"], touch
     flush();
     const a = keyAt(layout, n);
     if (moved.has(a) || !(a in doc.resources)) continue;
-    out.push(sep(), Buffer.from(`${JSON.stringify(a)}:${JSON.stringify(doc.resources[a])}`, "utf8"));
+    push(recordEntry(a, doc.resources[a]));
   }
   flush();
   for (const a of Object.keys(doc.resources)) {
     if (!moved.has(a) && recordIndex(layout, a) !== undefined) continue;
-    out.push(sep(), Buffer.from(`${JSON.stringify(a)}:${JSON.stringify(doc.resources[a])}`, "utf8"));
+    push(recordEntry(a, doc.resources[a]));
   }
   out.push(Buffer.from(tail, "utf8"));
   return out;
@@ -238,6 +241,15 @@ function aroundResources(doc: { resources: object }): [string, string] {
   return [outer.slice(0, at) + "{", "}" + outer.slice(at + JSON.stringify(marker).length)];
 }
 
+/**
+ * One `"address":record` entry of the resources object, as JSON.stringify of the whole writes it;
+ * undefined for a value without JSON (undefined), which JSON.stringify leaves out.
+ */
+function recordEntry(address: string, rec: unknown): string | undefined {
+  const value = JSON.stringify(rec) as string | undefined;
+  return value === undefined ? undefined : `${JSON.stringify(address)}:${value}`;
+}
+
 /** Bytes a compact document is written in at a time: few enough writes, no copy of the whole. */
 const CHUNK = 1 << 20;
 
@@ -251,10 +263,9 @@ export function* compactStateChunks(doc: { resources: Record<string, unknown> })
   let text = head;
   let first = true;
   for (const a of Object.keys(doc.resources)) {
-    // As JSON.stringify does, a key whose value has no JSON (undefined) is left out.
-    const value = JSON.stringify(doc.resources[a]) as string | undefined;
-    if (value === undefined) continue;
-    text += `${first ? "" : ","}${JSON.stringify(a)}:${value}`;
+    const entry = recordEntry(a, doc.resources[a]);
+    if (entry === undefined) continue;
+    text += first ? entry : `,${entry}`;
     first = false;
     if (text.length >= CHUNK) {
       yield Buffer.from(text, "utf8");
