@@ -7,7 +7,7 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { stateStamp } from "../cm/enc-index.js";
+import { stateStamp } from "../state/stamp.js";
 import { locateState } from "../cm/state-locate.js";
 import { isPlanMemo, planMemoOf, type PlanMemo } from "../engine/plan-memo.js";
 import { refreshOne } from "../engine/refresh.js";

@@ -7,8 +7,9 @@
  * still that one, so a shard left by a crash, an older commit or a hand edit is never served, and
  * anything unusual goes the slow way.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { toYaml } from "./yaml-emit.js";
+import { stateStamp } from "../state/stamp.js";
 
 /** How many shards the index has. */
 const SHARDS = 64;
@@ -162,16 +163,6 @@ export function patchEncIndex(statePath: string, before: string | undefined, doc
     const rest = t.indexOf(",", head.length);
     return Buffer.concat([Buffer.from(`${shardHead(state)}${doc.serial}`), t.subarray(rest)]);
   }));
-}
-
-/** What identifies the state file's bytes: a rewrite by anyone moves its ctime and inode (patchEncIndex takes it before a commit). */
-export function stateStamp(statePath: string): string | undefined {
-  try {
-    const st = statSync(statePath, { bigint: true });
-    return `${st.size}:${st.mtimeNs}:${st.ctimeNs}:${st.ino}`;
-  } catch {
-    return undefined;
-  }
 }
 
 /**

@@ -4,7 +4,7 @@ import { randomUUID } from "node:crypto";
 import { basename, dirname, join } from "node:path";
 import { InternalError, StateError } from "../errors.js";
 import { writeFileAtomic } from "../util/atomic.js";
-import { patchEncIndex, stateStamp, writeEncIndex } from "../cm/enc-index.js";
+import { patchEncIndex, writeEncIndex } from "../cm/enc-index.js";
 import {
   applyEvent,
   countChanges,
@@ -18,6 +18,7 @@ import {
 } from "./journal.js";
 import { checkResourceRecord, checkStateDocument } from "./schema.js";
 import { compactStateChunks, readPart, scanState, spliceState, type PartialState, type StateLayout } from "./partial-file.js";
+import { stateStamp } from "./stamp.js";
 import type { PendingOperation, ResourceRecord, StateDocument, StateStore, SyncStateWriter } from "./types.js";
 
 /** States with more resources than this are written compact: indenting a 40 MB document doubles its cost and size. */
