@@ -17,7 +17,8 @@ import {
   type JournalEvent,
 } from "./journal.js";
 import { checkResourceRecord, checkStateDocument } from "./schema.js";
-import { compactStateChunks, readPart, scanState, spliceState, type PartialState, type StateLayout } from "./partial-file.js";
+import { loadLayout, saveLayout } from "./layout-file.js";
+import { compactState, readPart, scanState, spliceState, type PartialState, type StateLayout, type WrittenState } from "./partial-file.js";
 import { stateStamp } from "./stamp.js";
 import type { PendingOperation, ResourceRecord, StateDocument, StateStore, SyncStateWriter } from "./types.js";
 
@@ -87,7 +88,10 @@ export class FileStateStore implements StateStore {
    */
   async readFor(addresses: Iterable<string>): Promise<StateDocument> {
     const wanted = new Set(addresses);
-    const bytes = fs.existsSync(this.journalPath) ? undefined : this.readBytes();
+    if (fs.existsSync(this.journalPath)) return this.read();
+    const kept = this.readKept(wanted);
+    if (kept) return kept;
+    const bytes = this.readBytes();
     if (!bytes) return this.read();
     const layout = this.layoutOf(bytes);
     // Few enough records left that a commit of the whole would indent them: read whole (the bytes read), write as ever.
@@ -101,6 +105,25 @@ export class FileStateStore implements StateStore {
     } catch (err) {
       throw this.corrupt(`not valid JSON (${(err as Error).message})`);
     }
+    this.checkCommitted(doc);
+    this.lastLoad = { doc, journal: undefined, status: "none", layout };
+    return doc;
+  }
+
+  /**
+   * The records at `wanted`, read from the file through the layout kept beside it (layout-file.ts);
+   * undefined when none is kept for the file as it is, or it does not fit the file's bytes.
+   */
+  private readKept(wanted: ReadonlySet<string>): StateDocument | undefined {
+    const layout = loadLayout(this.path);
+    if (!layout || layout.spans.length / 2 - wanted.size <= PRETTY_PRINT_MAX_RESOURCES) return undefined;
+    let doc: StateDocument;
+    try {
+      doc = readPart(layout, wanted) as unknown as StateDocument;
+    } catch {
+      return undefined;
+    }
+    if (checkStateDocument(doc)) return undefined;
     this.checkCommitted(doc);
     this.lastLoad = { doc, journal: undefined, status: "none", layout };
     return doc;
@@ -141,8 +164,10 @@ export class FileStateStore implements StateStore {
 
   /** Writes a document atomically, keeping the previous version as the backup; a failure names the file and what to do. */
   writeDocument(doc: StateDocument): void {
-    const pretty = Object.keys(doc.resources).length <= PRETTY_PRINT_MAX_RESOURCES;
-    this.replaceFile(pretty ? JSON.stringify(doc, null, 2) + "\n" : compactStateChunks(doc));
+    if (Object.keys(doc.resources).length <= PRETTY_PRINT_MAX_RESOURCES) {
+      this.replaceFile(JSON.stringify(doc, null, 2) + "\n");
+      saveLayout(this.path, undefined);
+    } else this.replaceWritten(compactState(doc));
     // Beside it, the index `bootplan enc` answers from (best effort: without it enc reads the state).
     writeEncIndex(this.path, doc);
   }
@@ -153,8 +178,14 @@ export class FileStateStore implements StateStore {
    */
   writeSpliced(layout: StateLayout, doc: StateDocument, touched: ReadonlySet<string>, moved: ReadonlySet<string>): void {
     const before = stateStamp(this.path);
-    this.replaceFile([...spliceState(layout, doc as unknown as PartialState["doc"], touched, moved), Buffer.from("\n")]);
+    this.replaceWritten(spliceState(layout, doc as unknown as PartialState["doc"], touched, moved));
     patchEncIndex(this.path, before, doc, touched);
+  }
+
+  /** Replaces the file with a compact document's bytes, and keeps their layout beside it. */
+  private replaceWritten(written: WrittenState): void {
+    this.replaceFile(written.parts);
+    saveLayout(this.path, written.layout());
   }
 
   private replaceFile(data: string | Iterable<Buffer>): void {
@@ -357,7 +388,7 @@ export function readSettledState(path: string): StateDocument | undefined {
   return new FileStateStore(path, String(stack)).read();
 }
 
-/** Removes `<state>.tmp-<pid>-<hex>` and `<state>.backup.tmp-...` files whose writer is gone (a kill -9 mid-commit). */
+/** Removes `<state>.tmp-<pid>-<hex>`, `<state>.backup.tmp-...` and `<state>.layout.<pid>.tmp` files whose writer is gone (a kill -9 mid-commit). */
 function removeStaleStateTemps(statePath: string): void {
   const dir = dirname(statePath);
   const base = basename(statePath);
@@ -368,10 +399,11 @@ function removeStaleStateTemps(statePath: string): void {
     return;
   }
   for (const n of names) {
-    const m = /^(?:\.backup)?\.tmp-(\d+)-[0-9a-f]+$/.exec(n.startsWith(base) ? n.slice(base.length) : "");
-    if (!m || Number(m[1]) === process.pid) continue;
+    const m = /^(?:(?:\.backup)?\.tmp-(\d+)-[0-9a-f]+|\.layout\.(\d+)\.tmp)$/.exec(n.startsWith(base) ? n.slice(base.length) : "");
+    const pid = Number(m?.[1] ?? m?.[2]);
+    if (!m || pid === process.pid) continue;
     try {
-      process.kill(Number(m[1]), 0);
+      process.kill(pid, 0);
       continue; // its writer still runs
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === "EPERM") continue;

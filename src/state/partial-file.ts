@@ -4,13 +4,14 @@
  * serialising it again to write them took 8 s. Here the file's bytes are scanned for where each record
  * starts and ends (0.3 s), only the records asked for are parsed, and a commit writes the untouched
  * records' bytes back as they were, around the touched ones serialised afresh: the very bytes
- * JSON.stringify of the whole document would give.
+ * JSON.stringify of the whole document would give. Every write also says where its records went, so
+ * the next reader need not scan at all (state/layout-file.ts).
  */
 
-/** Where each record of a state file's `resources` object lies in its bytes. */
-export interface StateLayout {
-  /** The file's bytes. */
-  bytes: Buffer;
+/** Where each record of a compact state file's `resources` object lies in its bytes. */
+export interface RecordSpans {
+  /** The file's length in bytes. */
+  size: number;
   /** Offsets of the `{` and `}` of the resources object. */
   open: number;
   close: number;
@@ -23,8 +24,14 @@ export interface StateLayout {
   sorted: Float64Array;
 }
 
+/** The spans of a state file and a way to read its bytes: all of them in memory, or parts from the file (state/layout-file.ts). */
+export interface StateLayout extends RecordSpans {
+  /** The file's bytes from `start` to `end` (exclusive). */
+  read(start: number, end: number): Buffer;
+}
+
 /** Records an index can tell apart in `sorted` (2^21: 700,000 systems' worth); a larger state is read whole. */
-const MAX_RECORDS = 2 ** 21;
+export const MAX_RECORDS = 2 ** 21;
 
 /** A state read in part: the document with only the records asked for, and the file's layout. */
 export interface PartialState {
@@ -82,7 +89,7 @@ export function recordIndex(layout: StateLayout, address: string): number | unde
   // Keys are written as JSON.stringify writes them; scanState leaves any key with an escape to a whole read.
   const want = Buffer.from(address, "utf8");
   const h = fnv(want, 0, want.length);
-  const { sorted, spans, bytes } = layout;
+  const { sorted, spans } = layout;
   let lo = 0, hi = sorted.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
@@ -92,7 +99,8 @@ export function recordIndex(layout: StateLayout, address: string): number | unde
   for (let k = lo; k < sorted.length && Math.floor(sorted[k] / MAX_RECORDS) === h; k++) {
     const n = sorted[k] % MAX_RECORDS;
     const start = spans[2 * n] + 1;
-    if (bytes[start + want.length] === QUOTE && bytes.subarray(start, start + want.length).equals(want)) return n;
+    const key = layout.read(start, start + want.length + 1);
+    if (key[want.length] === QUOTE && key.subarray(0, want.length).equals(want)) return n;
   }
   return undefined;
 }
@@ -148,17 +156,15 @@ function scanResources(bytes: Buffer, open: number): StateLayout | undefined {
       i++;
     }
   }
-  if (hashes.length >= MAX_RECORDS) return undefined;
-  const sorted = Float64Array.from(hashes, (h, n) => h * MAX_RECORDS + n).sort();
-  return { bytes, open, close: i, spans: Float64Array.from(starts), sorted };
+  const sorted = sortedIndex(hashes);
+  if (!sorted) return undefined;
+  return { read: (start, end) => bytes.subarray(start, end), size: bytes.length, open, close: i, spans: Float64Array.from(starts), sorted };
 }
 
 /** The record at `n` of `layout`, parsed. */
 function recordAt(layout: StateLayout, n: number): unknown {
-  const { bytes, spans } = layout;
-  const start = spans[2 * n];
-  const keyEnd = skipString(bytes, start);
-  return JSON.parse(bytes.toString("utf8", keyEnd + 1, spans[2 * n + 1]));
+  const bytes = layout.read(layout.spans[2 * n], layout.spans[2 * n + 1]);
+  return JSON.parse(bytes.toString("utf8", skipString(bytes, 0) + 1));
 }
 
 /**
@@ -166,9 +172,9 @@ function recordAt(layout: StateLayout, n: number): unknown {
  * field whole, in the file's key order.
  */
 export function readPart(layout: StateLayout, addresses: Iterable<string>): PartialState["doc"] {
-  const { bytes, open, close } = layout;
+  const { open, close, size } = layout;
   // The rest of the document with an empty resources object in its place: its key order is the file's.
-  const doc = JSON.parse(bytes.toString("utf8", 0, open + 1) + bytes.toString("utf8", close)) as PartialState["doc"];
+  const doc = JSON.parse(layout.read(0, open + 1).toString("utf8") + layout.read(close, size).toString("utf8")) as PartialState["doc"];
   const found: [string, number][] = [];
   for (const a of new Set(addresses)) {
     const n = recordIndex(layout, a);
@@ -178,31 +184,56 @@ export function readPart(layout: StateLayout, addresses: Iterable<string>): Part
   return doc;
 }
 
+/** The bytes of a document being written, with the layout they will have (undefined for a form scanState leaves to a whole read). */
+export interface WrittenState {
+  parts: Iterable<Buffer>;
+  layout(): RecordSpans | undefined;
+}
+
 /**
- * The bytes of the whole document after an apply on top of `readPart`'s: the untouched records' bytes as
- * they were and in place, the `touched` ones serialised from `doc` (in place, or dropped when removed),
- * the new ones after them in `doc`'s order. A record removed and recorded again goes last, as in the
- * whole document, where deleting and adding a key moves it to the end.
+ * The bytes of the whole document, and a newline, after an apply on top of `readPart`'s: the untouched
+ * records' bytes as they were and in place (read from the file as they are written), the `touched`
+ * ones serialised from `doc` (in place, or dropped when removed), the new ones after them in `doc`'s
+ * order. A record removed and recorded again goes last, as in the whole document, where deleting and
+ * adding a key moves it to the end.
  */
-export function spliceState(layout: StateLayout, doc: PartialState["doc"], touched: ReadonlySet<string>, moved: ReadonlySet<string>): Buffer[] {
-  const { bytes, spans } = layout;
+export function spliceState(layout: StateLayout, doc: PartialState["doc"], touched: ReadonlySet<string>, moved: ReadonlySet<string>): WrittenState {
+  const { spans } = layout;
   const [head, tail] = aroundResources(doc);
-  const out: Buffer[] = [Buffer.from(head, "utf8")];
+  const written = new SpanRecorder();
+  // A part is new bytes, or a run of the file's [start, end) read when written.
+  const parts: (Buffer | [number, number])[] = [];
+  const emit = (b: Buffer): void => {
+    parts.push(b);
+    written.advance(b.length);
+  };
+  emit(Buffer.from(head, "utf8"));
+  written.opened();
   let first = true;
-  const sep = (): Buffer => {
-    const b = Buffer.from(first ? "" : ",");
+  const sep = (): void => {
+    if (!first) emit(COMMA_BYTES);
     first = false;
-    return b;
   };
-  const push = (entry: string | undefined): void => {
-    if (entry !== undefined) out.push(sep(), Buffer.from(entry, "utf8"));
+  const push = (address: string, entry: string | undefined): void => {
+    if (entry === undefined) return;
+    sep();
+    const start = written.at();
+    emit(Buffer.from(entry, "utf8"));
+    written.record(start, address);
   };
-  // Runs of untouched records go out as one slice of the file.
-  let runStart = -1, runEnd = -1;
+  // Runs of untouched records go out as one slice of the file, each record where the run puts it.
+  const hashAt = new Float64Array(spans.length / 2);
+  for (const v of layout.sorted) hashAt[v % MAX_RECORDS] = Math.floor(v / MAX_RECORDS);
+  let runFirst = -1, runLast = -1;
   const flush = (): void => {
-    if (runStart < 0) return;
-    out.push(sep(), bytes.subarray(runStart, runEnd));
-    runStart = -1;
+    if (runFirst < 0) return;
+    sep();
+    const [start, end] = [spans[2 * runFirst], spans[2 * runLast + 1]];
+    const shift = written.at() - start;
+    for (let k = runFirst; k <= runLast; k++) written.copied(spans[2 * k] + shift, spans[2 * k + 1] + shift, hashAt[k]);
+    parts.push([start, end]);
+    written.advance(end - start);
+    runFirst = -1;
   };
   const records = spans.length / 2;
   const touchedAt = new Set<number>();
@@ -212,22 +243,101 @@ export function spliceState(layout: StateLayout, doc: PartialState["doc"], touch
   }
   for (let n = 0; n < records; n++) {
     if (!touchedAt.has(n)) {
-      if (runStart < 0) runStart = spans[2 * n];
-      runEnd = spans[2 * n + 1];
+      if (runFirst < 0) runFirst = n;
+      runLast = n;
       continue;
     }
     flush();
     const a = keyAt(layout, n);
     if (moved.has(a) || !(a in doc.resources)) continue;
-    push(recordEntry(a, doc.resources[a]));
+    push(a, recordEntry(a, doc.resources[a]));
   }
   flush();
   for (const a of Object.keys(doc.resources)) {
     if (!moved.has(a) && recordIndex(layout, a) !== undefined) continue;
-    push(recordEntry(a, doc.resources[a]));
+    push(a, recordEntry(a, doc.resources[a]));
   }
-  out.push(Buffer.from(tail, "utf8"));
-  return out;
+  written.closed();
+  emit(Buffer.from(tail + "\n", "utf8"));
+  return { parts: readRuns(layout, parts), layout: () => written.layout() };
+}
+
+/** Bytes read at a time from a run of the file: a run may be nearly all of a 290 MB state. */
+const RUN_READ = 8 << 20;
+
+function* readRuns(layout: StateLayout, parts: (Buffer | [number, number])[]): Generator<Buffer> {
+  for (const p of parts) {
+    if (Buffer.isBuffer(p)) yield p;
+    else for (let at = p[0]; at < p[1]; at += RUN_READ) yield layout.read(at, Math.min(p[1], at + RUN_READ));
+  }
+}
+
+const COMMA_BYTES = Buffer.from(",");
+
+/** Where each record goes as a document is written, for the layout kept beside it (state/layout-file.ts). */
+class SpanRecorder {
+  private pos = 0;
+  private open = -1;
+  private close = -1;
+  private readonly spans: number[] = [];
+  private readonly hashes: number[] = [];
+  /** False once a key with an escape is written: recordIndex could not find it. */
+  private plain = true;
+
+  /** The offset the next byte goes to. */
+  at(): number {
+    return this.pos;
+  }
+
+  advance(bytes: number): void {
+    this.pos += bytes;
+  }
+
+  /** The resources' `{` was the last byte written. */
+  opened(): void {
+    this.open = this.pos - 1;
+  }
+
+  /** The resources' `}` is the next byte. */
+  closed(): void {
+    this.close = this.pos;
+  }
+
+  /** The record at `address` was written from `start` to here. */
+  record(start: number, address: string): void {
+    if (JSON.stringify(address).length !== address.length + 2) this.plain = false;
+    this.copied(start, this.pos, fnvText(address));
+  }
+
+  /** A record whose key hashes to `hash` lies from `start` to `end`. */
+  copied(start: number, end: number, hash: number): void {
+    this.spans.push(start, end);
+    this.hashes.push(hash);
+  }
+
+  layout(): RecordSpans | undefined {
+    const sorted = this.plain ? sortedIndex(this.hashes) : undefined;
+    return sorted && { size: this.pos, open: this.open, close: this.close, spans: Float64Array.from(this.spans), sorted };
+  }
+}
+
+/** The records' hashes as RecordSpans.sorted holds them; undefined for more than it can tell apart. */
+function sortedIndex(hashes: number[]): Float64Array | undefined {
+  return hashes.length >= MAX_RECORDS ? undefined : Float64Array.from(hashes, (h, n) => h * MAX_RECORDS + n).sort();
+}
+
+/** FNV-1a of a text's UTF-8 bytes: fnv of Buffer.from(text), without making one for ASCII text. */
+function fnvText(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0x80) {
+      const b = Buffer.from(text, "utf8");
+      return fnv(b, 0, b.length);
+    }
+    h = Math.imul(h ^ c, 0x01000193);
+  }
+  return h >>> 0;
 }
 
 /**
@@ -258,24 +368,36 @@ const CHUNK = 1 << 20;
  * and a newline, without ever holding them whole. At 100,000 systems the one string of 290 MB, its
  * flattened copy and its bytes were 0.9 GB at the end of a first apply, its peak.
  */
-export function* compactStateChunks(doc: { resources: Record<string, unknown> }): Generator<Buffer> {
-  const [head, tail] = aroundResources(doc);
-  let text = head;
-  let first = true;
-  for (const a of Object.keys(doc.resources)) {
-    const entry = recordEntry(a, doc.resources[a]);
-    if (entry === undefined) continue;
-    text += first ? entry : `,${entry}`;
-    first = false;
-    if (text.length >= CHUNK) {
-      yield Buffer.from(text, "utf8");
-      text = "";
+export function compactState(doc: { resources: Record<string, unknown> }): WrittenState {
+  const written = new SpanRecorder();
+  function* parts(): Generator<Buffer> {
+    const [head, tail] = aroundResources(doc);
+    let text = head;
+    written.advance(Buffer.byteLength(head));
+    written.opened();
+    let first = true;
+    for (const a of Object.keys(doc.resources)) {
+      const entry = recordEntry(a, doc.resources[a]);
+      if (entry === undefined) continue;
+      if (!first) written.advance(1);
+      text += first ? entry : `,${entry}`;
+      first = false;
+      const start = written.at();
+      written.advance(Buffer.byteLength(entry));
+      written.record(start, a);
+      if (text.length >= CHUNK) {
+        yield Buffer.from(text, "utf8");
+        text = "";
+      }
     }
+    written.closed();
+    written.advance(Buffer.byteLength(tail) + 1);
+    yield Buffer.from(text + tail + "\n", "utf8");
   }
-  yield Buffer.from(text + tail + "\n", "utf8");
+  return { parts: parts(), layout: () => written.layout() };
 }
 
 function keyAt(layout: StateLayout, n: number): string {
-  const start = layout.spans[2 * n];
-  return keyOf(layout.bytes, start, skipString(layout.bytes, start));
+  const bytes = layout.read(layout.spans[2 * n], layout.spans[2 * n + 1]);
+  return keyOf(bytes, 0, skipString(bytes, 0));
 }

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { compactStateChunks, readPart, recordIndex, scanState, spliceState } from "../../../src/state/partial-file.js";
+import { compactState, readPart, recordIndex, scanState, spliceState, type StateLayout, type WrittenState } from "../../../src/state/partial-file.js";
 
 type Doc = { version: number; lineage: string; serial: number; stack: string; resources: Record<string, unknown>; pending: unknown[] };
 
@@ -22,6 +22,19 @@ function applyOp(doc: Doc, op: Op): void {
   if (op.op === "record") doc.resources[op.address] = JSON.parse(JSON.stringify(op.rec));
   else delete doc.resources[op.address];
   doc.serial++;
+}
+
+/** The bytes a writer gives, checked against the layout it says they have: the one scanState finds in them. */
+function writtenBytes(w: WrittenState): Buffer {
+  const bytes = Buffer.concat([...w.parts]);
+  const said = w.layout();
+  const scanned = scanState(bytes);
+  if (said === undefined) expect(scanned).toBeUndefined();
+  else {
+    const { read: _read, ...found } = scanned as StateLayout;
+    expect(said).toEqual(found);
+  }
+  return bytes;
 }
 
 describe("partial state file: read some records, write the rest back as it was", () => {
@@ -51,8 +64,8 @@ describe("partial state file: read some records, write the rest back as it was",
         touched.add(target);
         if (remove) moved.add(target);
       }
-      const out = Buffer.concat(spliceState(layout, part, touched, moved)).toString("utf8");
-      expect(out).toBe(JSON.stringify(whole));
+      const out = writtenBytes(spliceState(layout, part, touched, moved)).toString("utf8");
+      expect(out).toBe(JSON.stringify(whole) + "\n");
     }), { numRuns: 2000 });
   });
 
@@ -64,12 +77,12 @@ describe("partial state file: read some records, write the rest back as it was",
       // A value without JSON is left out, as JSON.stringify leaves it out.
       if (undef) resources["system.gone"] = undefined;
       const doc = { version: 1, lineage: "l", serial: 3, resources, pending: [] };
-      expect(Buffer.concat([...compactStateChunks(doc)]).toString("utf8")).toBe(JSON.stringify(doc) + "\n");
+      expect(writtenBytes(compactState(doc)).toString("utf8")).toBe(JSON.stringify(doc) + "\n");
     }), { numRuns: 1000 });
     // A large document goes out in parts of about a megabyte, never whole.
     const resources = Object.fromEntries(Array.from({ length: 3000 }, (_, i) => [`system.s${i}`, { kind: "system", outputs: { text: "é".repeat(1000 + i) } }]));
     const doc = { version: 1, serial: 1, resources };
-    const chunks = [...compactStateChunks(doc)];
+    const chunks = [...compactState(doc).parts];
     expect(Buffer.concat(chunks).toString("utf8")).toBe(JSON.stringify(doc) + "\n");
     expect(chunks.length).toBeGreaterThan(5);
     expect(Math.max(...chunks.map((c) => c.length))).toBeLessThan(3 << 20);
