@@ -26,11 +26,33 @@ function prefixed(dir: string, files: Record<string, string>): Record<string, st
   return out;
 }
 
-/** Two members may not share a node name (or, for Salt, a pillar file): their artifacts would collide. */
-function checkUnique(cm: CmSystem, sys: System, key: string, seen: Map<string, string>): void {
-  const other = seen.get(key);
-  if (other) throw new StackError("cm.duplicate-node", sys.source, `systems.${sys.name}: CM system ${cm.name} already receives ${other} as ${JSON.stringify(key)}; give the systems distinct hostnames`);
-  seen.set(key, sys.name);
+/**
+ * Two members may not share a node name (the system's hostname, cm/identity.ts) or, for Salt, a pillar
+ * file: their artifacts would collide. Every member is checked, even for a targeted plan, which must not
+ * write a node name another system owns. The error names the first clash in name order; the names are
+ * sorted only to find it (a targeted plan need not sort 100,000 of them).
+ */
+function checkMembersUnique(stack: Stack, cm: CmSystem, names: string[]): void {
+  // Node names and pillar files are told apart by their kind's number before the key.
+  const keysOf = (sys: System): string[] => (cm.type === "salt" ? [`0:${sys.hostname}`, `1:${pillarSls(sys.hostname)}`] : [`0:${sys.hostname}`]);
+  const seen = new Set<string>();
+  let clash = false;
+  for (const n of names) {
+    for (const key of keysOf(stack.systems[n])) {
+      if (seen.has(key)) clash = true;
+      seen.add(key);
+    }
+  }
+  if (!clash) return;
+  const owner = new Map<string, string>();
+  for (const n of [...names].sort()) {
+    const sys = stack.systems[n];
+    for (const key of keysOf(sys)) {
+      const other = owner.get(key);
+      if (other) throw new StackError("cm.duplicate-node", sys.source, `systems.${sys.name}: CM system ${cm.name} already receives ${other} as ${JSON.stringify(key.slice(2))}; give the systems distinct hostnames`);
+      owner.set(key, n);
+    }
+  }
 }
 
 /** What building the CM resources needs beyond the stack. */
@@ -96,20 +118,15 @@ export function buildCmResources(stack: Stack, root: string, opts: CmBuildOption
     // Members by name and class: their node identities are worked out only if the index is rendered.
     const members: { name: string; class: Member["class"] }[] = [];
     const nodes: Record<string, string> = {};
-    const seen = new Map<string, string>();
-    const seenPillar = new Map<string, string>();
     const addresses: string[] = [];
     // The index's key: the CM system's part and what the index shows of every member, its node identity
     // and class, in order; none when a member has no key. Not the members' own keys: a change to one
     // system's boot options must not render again, and record again, an index of 100,000 nodes.
     let index: string[] | undefined = part === undefined ? undefined : [part];
-    for (const name of Object.keys(cm.members).sort()) {
+    const names = Object.keys(cm.members);
+    checkMembersUnique(stack, cm, names);
+    for (const name of (opts.only ? names.filter((n) => opts.only!.has(n)) : names).sort()) {
       const sys = stack.systems[name];
-      // The node name is the system's hostname (cm/identity.ts).
-      checkUnique(cm, sys, sys.hostname, seen);
-      if (cm.type === "salt") checkUnique(cm, sys, pillarSls(sys.hostname), seenPillar);
-      // Every member is checked above: a targeted apply must not write a node name another system owns.
-      if (opts.only && !opts.only.has(name)) continue;
       const address = handoffAddress(cm.name, name);
       const handoff = `${cm.name}.${name}`;
       const binding = cm.members[name].value;

@@ -58,6 +58,26 @@ describe("CM handoff reuse", () => {
     expect(rendered()).toEqual(["cm.puppet.node0", "cm.puppet.node1", "cm.puppet"]);
   });
 
+  it("refuses two members with one node name, naming the same pair in a whole and a targeted build", () => {
+    const { stack } = fleet(12);
+    // node7 takes node3's hostname: in name order node3 comes first, so node7 is the one refused.
+    stack.systems.node7 = { ...stack.systems.node7, hostname: "node3.example" };
+    const refusal = (only?: Set<string>): unknown => {
+      try {
+        buildCmResources(stack, "root", { only });
+      } catch (err) {
+        return [(err as { code?: string }).code, (err as Error).message];
+      }
+      return "built";
+    };
+    const expected = ["cm.duplicate-node", expect.stringContaining('systems.node7: CM system puppet already receives node3 as "node3.example"')];
+    expect(refusal()).toEqual(expected);
+    // A targeted plan of a third system still may not build while two others clash.
+    expect(refusal(new Set(["node10"]))).toEqual(expected);
+    stack.systems.node7 = { ...stack.systems.node7, hostname: "node7.example" };
+    expect(refusal(new Set(["node10"]))).toBe("built");
+  });
+
   it("builds a CM system of 150,000 members", () => {
     const { stack, keys } = fleet(150_000);
     const built = buildCmResources(stack, "root", { systemKeys: keys });
