@@ -21,7 +21,8 @@ import type { ProviderRuntime } from "../providers/types.js";
 import { readSecretValues, stateKeyMissing } from "../secrets/secrets.js";
 import { loaderSourceOf } from "../graph/serve.js";
 import { declaresSystemsOnly } from "../stack/fingerprint.js";
-import { openStateBackend, type StateBackend } from "../state/backend.js";
+import type { StateBackend } from "../state/backend.js";
+import { openStackState } from "./state-backend.js";
 import { journalPathFor } from "../state/journal.js";
 import { relativizeRecordedPaths } from "../state/relative-paths.js";
 import type { StateDocument } from "../state/types.js";
@@ -137,7 +138,7 @@ export async function planFromMemo(
 ): Promise<Plan | undefined> {
   const pg = await postgresState(dir).catch(() => undefined);
   if (pg && pg.stack !== memo.stack.name) return undefined;
-  const backend = await openStateBackend(pg ? { ...pg.state, path: statePath } : { backend: "file", path: statePath }, memo.stack.name, io.env);
+  const backend = await openStackState(pg ? { ...pg.state, path: statePath } : { backend: "file", path: statePath }, memo.stack.name, io.env);
   return withLock(backend, async () => {
     const secrets = await memoStateHolds({ memo, statePath }, backend, io.env);
     if (!secrets) return undefined;

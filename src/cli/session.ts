@@ -15,7 +15,8 @@ import { loadStack } from "../stack/load.js";
 import { findLeftovers, leftoverWarnings, recordedFiles } from "../providers/leftovers.js";
 import { filesKey, recordedPaths } from "../providers/recorded-hashes.js";
 import { StatPrefetch } from "../providers/stat-prefetch.js";
-import { openStateBackend, type StateBackend } from "../state/backend.js";
+import type { StateBackend } from "../state/backend.js";
+import { openStackState } from "./state-backend.js";
 import type { StateDocument, StateStore } from "../state/types.js";
 import { driftStamp, rootOf } from "../providers/on-disk.js";
 import { RUNTIME_INPUT, type ProviderRuntime } from "../providers/types.js";
@@ -55,7 +56,7 @@ export async function openSession(dir: string, io: Io, opts: { targeted?: boolea
   const prefetch = opts.targeted ? undefined : await prefetchPgState(dir, io.env);
   const stack = loadStack(dir, { cache: "write" });
   const secrets = readSecrets(stack, secretsNeeded(stack), io.env);
-  const backend = await openStateBackend(stack.state, stack.name, io.env, prefetch);
+  const backend = await openStackState(stack.state, stack.name, io.env, prefetch);
   // A database backend keeps its key beside the state (one round trip); the file backend reads or creates its key file.
   const shared = backend.kind === "file" ? undefined : await backend.digester(io.env);
   return {

@@ -4,7 +4,7 @@
  */
 import type { StateSettings } from "../model/stack.js";
 import { stateDigester, type SecretDigester } from "../secrets/secrets.js";
-import { FileStateStore } from "./file-store.js";
+import { FileStateStore, type CommitFollower } from "./file-store.js";
 import { StateLock } from "./lock.js";
 import type { PgStatePrefetch } from "./pg-prefetch.js";
 import type { LockInfo, StateStore } from "./types.js";
@@ -28,9 +28,17 @@ export interface StateBackend {
   digester(env: NodeJS.ProcessEnv, opts?: { create?: boolean }): Promise<SecretDigester>;
 }
 
+/** How a backend is opened besides its settings. */
+export interface BackendOptions {
+  /** A PostgreSQL store takes its first read from it when that reads the same state. */
+  prefetch?: PgStatePrefetch;
+  /** What follows each commit of a file state (the ENC index). */
+  follower?: CommitFollower;
+}
+
 /** The file backend: the state file, its lock file and the key file beside it. */
-export function fileBackend(path: string, stackName: string): StateBackend {
-  const store = new FileStateStore(path, stackName);
+export function fileBackend(path: string, stackName: string, follower?: CommitFollower): StateBackend {
+  const store = new FileStateStore(path, stackName, follower);
   return {
     kind: "file",
     store,
@@ -41,12 +49,9 @@ export function fileBackend(path: string, stackName: string): StateBackend {
   };
 }
 
-/**
- * Opens the backend `settings` name for stack `stackName`; PostgreSQL's client is loaded only when used.
- * A PostgreSQL store takes its first read from `prefetch` when that reads the same state.
- */
-export async function openStateBackend(settings: StateSettings, stackName: string, env: NodeJS.ProcessEnv, prefetch?: PgStatePrefetch): Promise<StateBackend> {
-  if (settings.backend !== "postgres") return fileBackend(settings.path, stackName);
+/** Opens the backend `settings` name for stack `stackName`; PostgreSQL's client is loaded only when used. */
+export async function openStateBackend(settings: StateSettings, stackName: string, env: NodeJS.ProcessEnv, { prefetch, follower }: BackendOptions = {}): Promise<StateBackend> {
+  if (settings.backend !== "postgres") return fileBackend(settings.path, stackName, follower);
   const { pgBackend } = await import("./pg-backend.js");
   return pgBackend(settings, stackName, env, prefetch);
 }

@@ -4,7 +4,6 @@ import { randomUUID } from "node:crypto";
 import { basename, dirname, join } from "node:path";
 import { InternalError, StateError } from "../errors.js";
 import { writeFileAtomic } from "../util/atomic.js";
-import { patchEncIndex, writeEncIndex } from "../cm/enc-index.js";
 import {
   applyEvent,
   countChanges,
@@ -55,6 +54,17 @@ function oneLine(text: string, max = 200): string {
   return line.length > max ? line.slice(0, max - 3) + "..." : line;
 }
 
+/**
+ * Files kept beside a state file that follow each of its commits: the ENC index (cm/enc-index.ts),
+ * given by the layer that knows what it holds. Best effort: a follower never fails a commit.
+ */
+export interface CommitFollower {
+  /** The whole document `doc` was written to `statePath`. */
+  wrote(statePath: string, doc: StateDocument): void;
+  /** Only the records `touched` were written afresh, in the file whose stamp was `before`. */
+  patched(statePath: string, before: string | undefined, doc: StateDocument, touched: ReadonlySet<string>): void;
+}
+
 /** Stores a stack's state in a JSON file, with `<path>.backup` (previous version) and `<path>.journal` (apply in progress). */
 export class FileStateStore implements StateStore {
   /** The journal file an apply appends to. */
@@ -69,6 +79,8 @@ export class FileStateStore implements StateStore {
     readonly path: string,
     /** The stack this state must belong to. */
     readonly stackName: string,
+    /** What follows each commit; none for a store that only reads. */
+    private readonly follower?: CommitFollower,
   ) {
     this.journalPath = journalPathFor(path);
     this.backupPath = `${path}.backup`;
@@ -168,8 +180,7 @@ export class FileStateStore implements StateStore {
       this.replaceFile(JSON.stringify(doc, null, 2) + "\n");
       saveLayout(this.path, undefined);
     } else this.replaceWritten(compactState(doc));
-    // Beside it, the index `bootplan enc` answers from (best effort: without it enc reads the state).
-    writeEncIndex(this.path, doc);
+    this.follower?.wrote(this.path, doc);
   }
 
   /**
@@ -179,7 +190,7 @@ export class FileStateStore implements StateStore {
   writeSpliced(layout: StateLayout, doc: StateDocument, touched: ReadonlySet<string>, moved: ReadonlySet<string>): void {
     const before = stateStamp(this.path);
     this.replaceWritten(spliceState(layout, doc as unknown as PartialState["doc"], touched, moved));
-    patchEncIndex(this.path, before, doc, touched);
+    this.follower?.patched(this.path, before, doc, touched);
   }
 
   /** Replaces the file with a compact document's bytes, and keeps their layout beside it. */

@@ -8,7 +8,7 @@ import { StateError } from "../errors.js";
 import type { StateSettings } from "../model/stack.js";
 import { fileBackend, type HeldLock } from "./backend.js";
 import { stateDigest } from "./digest.js";
-import type { FileStateStore } from "./file-store.js";
+import type { CommitFollower, FileStateStore } from "./file-store.js";
 import { pgBackend } from "./pg-backend.js";
 import type { PgStateStore } from "./pg-store.js";
 import type { StateDocument } from "./types.js";
@@ -24,9 +24,9 @@ export interface MigrateResult {
 }
 
 /** Copies the state of `stackName` to the backend `to`; the other one is the source. */
-export async function migrateState(settings: StateSettings, stackName: string, to: "postgres" | "file", env: NodeJS.ProcessEnv, { force = false } = {}): Promise<MigrateResult> {
+export async function migrateState(settings: StateSettings, stackName: string, to: "postgres" | "file", env: NodeJS.ProcessEnv, { force = false, follower }: { force?: boolean; follower?: CommitFollower } = {}): Promise<MigrateResult> {
   if (!settings.url) throw new StateError("state.url-missing", "state migrate needs the database: add url: {env: VAR} (and optionally schema:) under state: in stack.yaml");
-  const file = fileBackend(settings.path, stackName);
+  const file = fileBackend(settings.path, stackName, follower);
   const pg = await pgBackend(settings, stackName, env);
   const fileStore = file.store as FileStateStore;
   const pgStore = pg.store as PgStateStore;

@@ -15,7 +15,7 @@ import { withVerifiedDirs } from "../../util/safe-path.js";
 import type { ProviderRuntime } from "../../providers/types.js";
 import { installTokenValues } from "../../secrets/install-token.js";
 import { readSecretValues, type SecretDigester } from "../../secrets/secrets.js";
-import { openStateBackend } from "../../state/backend.js";
+import { openStackState } from "../state-backend.js";
 import { removeStaleTemps } from "../../providers/leftovers.js";
 import { openSession, planSession, readState, withStateLock, type Session } from "../session.js";
 import { useDiscoveredFacts, withSshPool } from "../ssh-targets.js";
@@ -38,7 +38,7 @@ function assertSecretsUnchanged(plan: ExecutablePlan, secrets: Record<string, st
  */
 async function applySavedPlan(path: string, opts: CliConfig, io: Io): Promise<number> {
   const saved = loadPlan(path);
-  const backend = await openStateBackend(saved.state ?? { backend: "file", path: saved.statePath }, saved.plan.stack, io.env);
+  const backend = await openStackState(saved.state ?? { backend: "file", path: saved.statePath }, saved.plan.stack, io.env);
   const store = backend.store;
   return withStateLock(backend, `bootplan apply ${path}`, opts, async () => {
     // A store that reads by resource reads only what the plan touches (plus lineage and serial).

@@ -2,13 +2,14 @@
 import { UsageError } from "../../errors.js";
 import { maskSecrets } from "../../secrets/secrets.js";
 import { loadStack } from "../../stack/load.js";
-import { openStateBackend, type StateBackend } from "../../state/backend.js";
+import type { StateBackend } from "../../state/backend.js";
+import { encIndexFollower, openStackState } from "../state-backend.js";
 import type { CliConfig } from "../options.js";
 import type { Io } from "../output.js";
 
 async function backend(dir: string, io: Io): Promise<StateBackend> {
   const stack = loadStack(dir);
-  return openStateBackend(stack.state, stack.name, io.env);
+  return openStackState(stack.state, stack.name, io.env);
 }
 
 /** Prints every recorded address, one per line. */
@@ -39,7 +40,7 @@ export async function stateMigrateCommand(dir: string, opts: CliConfig, io: Io):
   if (opts.to !== "postgres" && opts.to !== "file") throw new UsageError(`bootplan state migrate needs --to postgres or --to file${opts.to ? `, got ${JSON.stringify(opts.to)}` : ""}`);
   const stack = loadStack(dir);
   const { migrateState } = await import("../../state/migrate.js");
-  const r = await migrateState(stack.state, stack.name, opts.to, io.env, { force: opts.force });
+  const r = await migrateState(stack.state, stack.name, opts.to, io.env, { force: opts.force, follower: encIndexFollower });
   io.out(`Copied ${r.resources} resources (lineage ${r.lineage}, serial ${r.serial})\n  from ${r.from}\n  to   ${r.to}\nDigest ${r.digest} matches on both sides.\n`);
   if (stack.state.backend !== opts.to) io.out(`Set state.backend to ${opts.to} in stack.yaml to use it.\n`);
   return 0;

@@ -14,6 +14,7 @@ import { postgresUnavailable, startPostgres, type TestPostgres } from "../../hel
 import { editStackFile, REPO, runBin, tempStacks } from "../../helpers/stack.js";
 import { applyTargetedWeb01, changeTwoSystems } from "../../helpers/targeted.js";
 import { generateStack } from "../../../bench/generate.js";
+import { lookUpEncIndex } from "../../../src/cm/enc-index.js";
 import { tmpdir } from "node:os";
 
 let server: TestPostgres | undefined;
@@ -336,6 +337,8 @@ describe("PostgreSQL state backend", { timeout: 300_000 }, () => {
     expect(back.code).toBe(0);
     const backDigest = /Digest (sha256:[0-9a-f]{64})/.exec(back.stdout)![1];
     expect(backDigest).not.toBe(digest); // the state moved on
+    // The file written by the migration has its ENC index: the one the first apply wrote named an older file.
+    expect(lookUpEncIndex(join(dir, ".bootplan/state.json"), "web01.lab.example")?.[0].enc).toMatch(/port: 9090/);
     editStackFile(dir, "stack.yaml", "backend: postgres", "backend: file");
     expect(runBin(["plan", dir, "--detailed-exitcode"], { env }).code).toBe(0);
     expect(readFileSync(join(dir, ".bootplan/state.json"), "utf8")).not.toBe(before);
