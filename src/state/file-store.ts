@@ -65,6 +65,11 @@ export interface CommitFollower {
   patched(statePath: string, before: string | undefined, doc: StateDocument, touched: ReadonlySet<string>): void;
 }
 
+/** False when few enough records would be left that a commit of the whole would indent them: read whole then, and write as ever. */
+function worthReadingInPart(layout: StateLayout, wanted: ReadonlySet<string>): boolean {
+  return layout.spans.length / 2 - wanted.size > PRETTY_PRINT_MAX_RESOURCES;
+}
+
 /** Stores a stack's state in a JSON file, with `<path>.backup` (previous version) and `<path>.journal` (apply in progress). */
 export class FileStateStore implements StateStore {
   /** The journal file an apply appends to. */
@@ -101,41 +106,34 @@ export class FileStateStore implements StateStore {
   async readFor(addresses: Iterable<string>): Promise<StateDocument> {
     const wanted = new Set(addresses);
     if (fs.existsSync(this.journalPath)) return this.read();
-    const kept = this.readKept(wanted);
-    if (kept) return kept;
+    // Through the layout kept beside the file (layout-file.ts) when there is one for the file as it is;
+    // one whose records do not read as a state's sends the read to a scan, which says what is wrong.
+    const kept = loadLayout(this.path);
+    if (kept && worthReadingInPart(kept, wanted)) {
+      try {
+        return this.readThrough(kept, wanted);
+      } catch (err) {
+        if (!(err instanceof StateError && err.code === "state.corrupt")) throw err;
+      }
+    }
     const bytes = this.readBytes();
     if (!bytes) return this.read();
     const layout = this.layoutOf(bytes);
-    // Few enough records left that a commit of the whole would indent them: read whole (the bytes read), write as ever.
-    if (!layout || layout.spans.length / 2 - wanted.size <= PRETTY_PRINT_MAX_RESOURCES) {
+    if (!layout || !worthReadingInPart(layout, wanted)) {
       this.lastLoad = this.load(bytes);
       return this.lastLoad.doc;
     }
+    return this.readThrough(layout, wanted);
+  }
+
+  /** The records at `wanted` read through `layout`, kept for the next writer() to write the rest back as it was. */
+  private readThrough(layout: StateLayout, wanted: ReadonlySet<string>): StateDocument {
     let doc: StateDocument;
     try {
       doc = readPart(layout, wanted) as unknown as StateDocument;
     } catch (err) {
       throw this.corrupt(`not valid JSON (${(err as Error).message})`);
     }
-    this.checkCommitted(doc);
-    this.lastLoad = { doc, journal: undefined, status: "none", layout };
-    return doc;
-  }
-
-  /**
-   * The records at `wanted`, read from the file through the layout kept beside it (layout-file.ts);
-   * undefined when none is kept for the file as it is, or it does not fit the file's bytes.
-   */
-  private readKept(wanted: ReadonlySet<string>): StateDocument | undefined {
-    const layout = loadLayout(this.path);
-    if (!layout || layout.spans.length / 2 - wanted.size <= PRETTY_PRINT_MAX_RESOURCES) return undefined;
-    let doc: StateDocument;
-    try {
-      doc = readPart(layout, wanted) as unknown as StateDocument;
-    } catch {
-      return undefined;
-    }
-    if (checkStateDocument(doc)) return undefined;
     this.checkCommitted(doc);
     this.lastLoad = { doc, journal: undefined, status: "none", layout };
     return doc;
