@@ -17,7 +17,7 @@ import {
 } from "./journal.js";
 import { checkResourceRecord, checkStateDocument } from "./schema.js";
 import { loadLayout, saveLayout } from "./layout-file.js";
-import { compactState, readPart, scanState, spliceState, type PartialState, type StateLayout, type WrittenState } from "./partial-file.js";
+import { compactState, readPart, readWhole, scanState, spliceState, type PartialState, type StateLayout, type WrittenState } from "./partial-file.js";
 import { stateStamp } from "./stamp.js";
 import type { PendingOperation, ResourceRecord, StateDocument, StateStore, SyncStateWriter } from "./types.js";
 
@@ -225,6 +225,8 @@ export class FileStateStore implements StateStore {
 
   /** The committed document (from `bytes` when already read), or undefined when there is no state file yet. */
   private readCommitted(bytes?: Buffer): StateDocument | undefined {
+    const parsed = bytes ? undefined : this.readByKeptLayout();
+    if (parsed) return this.checkCommitted(parsed);
     let text: string;
     try {
       // Read as text, not bytes: node decodes a file straight into a string, without a 300 MB buffer first.
@@ -240,6 +242,20 @@ export class FileStateStore implements StateStore {
       throw this.corrupt(`not valid JSON (${(err as Error).message})`);
     }
     return this.checkCommitted(value);
+  }
+
+  /**
+   * The state file parsed record by record through the layout kept beside it (partial-file.ts, readWhole
+   * says why); undefined when none is kept for the file as it is, or its records do not parse: the whole
+   * parse then says what is wrong.
+   */
+  private readByKeptLayout(): unknown {
+    const kept = loadLayout(this.path);
+    try {
+      return kept && readWhole(kept);
+    } catch {
+      return undefined;
+    }
   }
 
   /** `value` as a state document of this stack, or the error that says why it is not one. */

@@ -70,7 +70,7 @@ export function loadLayout(statePath: string): StateLayout | undefined {
     close: h.close,
     spans: numbers.subarray(0, 2 * h.records),
     sorted: numbers.subarray(2 * h.records),
-    read: (start, end) => readRange(statePath, start, end),
+    read: (start, end, scratch) => readRange(statePath, start, end, scratch),
   };
   return fits(layout, h.stamp) ? layout : undefined;
 }
@@ -103,9 +103,9 @@ function bytesOf(a: Float64Array): Buffer {
   return Buffer.from(a.buffer, a.byteOffset, a.byteLength);
 }
 
-/** Bytes [start, end) of the file at `path`; a range past its end is an error, as a layout that does not fit its file is. */
-function readRange(path: string, start: number, end: number): Buffer {
-  const out = Buffer.allocUnsafe(end - start);
+/** Bytes [start, end) of the file at `path` (in `scratch` when it is long enough); a range past its end is an error, as a layout that does not fit its file is. */
+function readRange(path: string, start: number, end: number, scratch?: Buffer): Buffer {
+  const out = scratch && scratch.length >= end - start ? scratch.subarray(0, end - start) : Buffer.allocUnsafe(end - start);
   const fd = openSync(path, "r");
   try {
     let got = 0;

@@ -26,8 +26,8 @@ export interface RecordSpans {
 
 /** The spans of a state file and a way to read its bytes: all of them in memory, or parts from the file (state/layout-file.ts). */
 export interface StateLayout extends RecordSpans {
-  /** The file's bytes from `start` to `end` (exclusive). */
-  read(start: number, end: number): Buffer;
+  /** The file's bytes from `start` to `end` (exclusive), in `scratch` when given and long enough (the result is then only valid until its next use). */
+  read(start: number, end: number, scratch?: Buffer): Buffer;
 }
 
 /** Records an index can tell apart in `sorted` (2^21: 700,000 systems' worth); a larger state is read whole. */
@@ -172,15 +172,61 @@ function recordAt(layout: StateLayout, n: number): unknown {
  * field whole, in the file's key order.
  */
 export function readPart(layout: StateLayout, addresses: Iterable<string>): PartialState["doc"] {
-  const { open, close, size } = layout;
-  // The rest of the document with an empty resources object in its place: its key order is the file's.
-  const doc = JSON.parse(layout.read(0, open + 1).toString("utf8") + layout.read(close, size).toString("utf8")) as PartialState["doc"];
+  const doc = readOutsideRecords(layout);
   const found: [string, number][] = [];
   for (const a of new Set(addresses)) {
     const n = recordIndex(layout, a);
     if (n !== undefined) found.push([a, n]);
   }
   for (const [a, n] of found.sort((x, y) => x[1] - y[1])) doc.resources[a] = recordAt(layout, n);
+  return doc;
+}
+
+/** The document of `layout` with an empty resources object: every other top-level field, in the file's key order. */
+function readOutsideRecords(layout: StateLayout): PartialState["doc"] {
+  const { open, close, size } = layout;
+  return JSON.parse(layout.read(0, open + 1).toString("utf8") + layout.read(close, size).toString("utf8")) as PartialState["doc"];
+}
+
+/** Bytes of records read from the file at once by readWhole. */
+const WHOLE_READ_WINDOW = 8 << 20;
+
+/**
+ * Characters of records readWhole parses at once. For a text of 100 KiB or more, V8's JSON parser
+ * makes its objects in the old generation straight away, instead of copying each twice on its way
+ * there; a text under 128 KiB is itself a young object, freed in the next minor collection.
+ */
+const PARSE_AT_LEAST = 100 * 1024 + 64;
+const PARSE_AT_MOST = 120 * 1024;
+
+/**
+ * The whole document of `layout`, parsed a hundred-odd records at a time from one reused buffer.
+ * JSON.parse of the file as one string gives the same document, but leaves that string (290 MB at
+ * 100,000 systems) as garbage a plan in full carries to its end: V8 frees large strings only in a full
+ * collection, and none comes. A fresh buffer per window would not do either: 290 MB of buffers
+ * allocated in a few seconds make V8 collect the whole heap again and again while it grows.
+ */
+export function readWhole(layout: StateLayout): PartialState["doc"] {
+  const doc = readOutsideRecords(layout);
+  const resources = doc.resources;
+  const { spans } = layout;
+  const n = spans.length / 2;
+  const scratch = Buffer.allocUnsafe(WHOLE_READ_WINDOW);
+  for (let i = 0; i < n; ) {
+    const start = spans[2 * i];
+    let j = i + 1;
+    while (j < n && spans[2 * j + 1] - start <= WHOLE_READ_WINDOW) j++;
+    const bytes = layout.read(start, spans[2 * j - 1], scratch);
+    // Records lie back to back, a comma between: a run of them inside braces is a JSON object.
+    while (i < j) {
+      const from = spans[2 * i];
+      let k = i + 1;
+      while (k < j && spans[2 * k - 1] - from < PARSE_AT_LEAST && spans[2 * k + 1] - from <= PARSE_AT_MOST) k++;
+      const part = JSON.parse(`{${bytes.toString("utf8", from - start, spans[2 * k - 1] - start)}}`) as Record<string, unknown>;
+      for (const key in part) resources[key] = part[key];
+      i = k;
+    }
+  }
   return doc;
 }
 

@@ -2,7 +2,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { FileStateStore } from "../../../src/state/file-store.js";
-import { layoutPathFor } from "../../../src/state/layout-file.js";
+import { layoutPathFor, loadLayout } from "../../../src/state/layout-file.js";
+import { readWhole } from "../../../src/state/partial-file.js";
 import type { ResourceRecord } from "../../../src/state/types.js";
 import { tempDir } from "./helpers.js";
 
@@ -71,6 +72,23 @@ describe("state layout file: read a few records of a large state without scannin
     fs.writeFileSync(layoutPathFor(file), kept);
     // Rewriting the layout file leaves the state file, and so its stamp, as they were.
     expect(await recordsFor(["system.s3", "system.s1200"])).toEqual({ "system.s3": rec("s3"), "system.s1200": rec("s1200") });
+  });
+
+  it("state layout serves a whole read: the document JSON.parse gives, over many reads and records larger than one", () => {
+    // About 20 MB: several of readWhole's 8 MB reads, and one record over 8 MB on its own.
+    const store = new FileStateStore(file, "lab");
+    store.read();
+    const w = store.writer();
+    for (let i = 0; i < RECORDS; i += 3) w.record(`system.s${i}`, rec(`s${i}`, "é".repeat(3000 + i)));
+    w.record("system.s5", rec("s5", "x".repeat(9 << 20)));
+    w.commit();
+    expect(fs.existsSync(layoutPathFor(file))).toBe(true);
+    const read = new FileStateStore(file, "lab").read();
+    const parsed = JSON.parse(fs.readFileSync(file, "utf8")) as typeof read;
+    expect(read).toEqual(parsed);
+    expect(Object.keys(read.resources)).toEqual(Object.keys(parsed.resources));
+    // The store falls back to parsing the text when the layout's records do not parse: this read must not need to.
+    expect(readWhole(loadLayout(file)!)).toEqual(parsed);
   });
 
   it("state layout goes when the state becomes small enough to be kept indented", async () => {

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { compactState, readPart, recordIndex, scanState, spliceState, type StateLayout, type WrittenState } from "../../../src/state/partial-file.js";
+import { compactState, readPart, readWhole, recordIndex, scanState, spliceState, type StateLayout, type WrittenState } from "../../../src/state/partial-file.js";
 
 type Doc = { version: number; lineage: string; serial: number; stack: string; resources: Record<string, unknown>; pending: unknown[] };
 
@@ -49,6 +49,10 @@ describe("partial state file: read some records, write the rest back as it was",
       const whole = JSON.parse(JSON.stringify({ version: 1, lineage: "l", serial: 7, stack: "lab", resources: Object.fromEntries(records), pending: [] })) as Doc;
       const layout = scanState(Buffer.from(JSON.stringify(whole)))!;
       expect(layout).toBeDefined();
+      // Read whole, record by record, it is the document JSON.parse gives, in the same key order.
+      const read = readWhole(layout) as unknown as Doc;
+      expect(read).toEqual(whole);
+      expect(Object.keys(read.resources)).toEqual(Object.keys(whole.resources));
       const wanted = new Set(picks.map((p) => records[p % records.length][0]));
       const part = readPart(layout, wanted) as unknown as Doc;
       expect(part.resources).toEqual(Object.fromEntries(Object.entries(whole.resources).filter(([a]) => wanted.has(a))));
