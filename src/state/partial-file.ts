@@ -8,6 +8,8 @@
  * the next reader need not scan at all (state/layout-file.ts).
  */
 
+import { parseRecordRun, RUN_AT_LEAST, RUN_AT_MOST } from "./record-runs.js";
+
 /** Where each record of a compact state file's `resources` object lies in its bytes. */
 export interface RecordSpans {
   /** The file's length in bytes. */
@@ -192,19 +194,9 @@ function readOutsideRecords(layout: StateLayout): PartialState["doc"] {
 const WHOLE_READ_WINDOW = 8 << 20;
 
 /**
- * Characters of records readWhole parses at once. For a text of 100 KiB or more, V8's JSON parser
- * makes its objects in the old generation straight away, instead of copying each twice on its way
- * there; a text under 128 KiB is itself a young object, freed in the next minor collection.
- */
-const PARSE_AT_LEAST = 100 * 1024 + 64;
-const PARSE_AT_MOST = 120 * 1024;
-
-/**
- * The whole document of `layout`, parsed a hundred-odd records at a time from one reused buffer.
- * JSON.parse of the file as one string gives the same document, but leaves that string (290 MB at
- * 100,000 systems) as garbage a plan in full carries to its end: V8 frees large strings only in a full
- * collection, and none comes. A fresh buffer per window would not do either: 290 MB of buffers
- * allocated in a few seconds make V8 collect the whole heap again and again while it grows.
+ * The whole document of `layout`, parsed in runs of records (record-runs.ts says why) read through one
+ * reused buffer: 290 MB of fresh buffers allocated in a few seconds make V8 collect the whole heap
+ * again and again while it grows.
  */
 export function readWhole(layout: StateLayout): PartialState["doc"] {
   const doc = readOutsideRecords(layout);
@@ -217,13 +209,12 @@ export function readWhole(layout: StateLayout): PartialState["doc"] {
     let j = i + 1;
     while (j < n && spans[2 * j + 1] - start <= WHOLE_READ_WINDOW) j++;
     const bytes = layout.read(start, spans[2 * j - 1], scratch);
-    // Records lie back to back, a comma between: a run of them inside braces is a JSON object.
+    // Records lie back to back, a comma between: a run of them, as parseRecordRun takes it.
     while (i < j) {
       const from = spans[2 * i];
       let k = i + 1;
-      while (k < j && spans[2 * k - 1] - from < PARSE_AT_LEAST && spans[2 * k + 1] - from <= PARSE_AT_MOST) k++;
-      const part = JSON.parse(`{${bytes.toString("utf8", from - start, spans[2 * k - 1] - start)}}`) as Record<string, unknown>;
-      for (const key in part) resources[key] = part[key];
+      while (k < j && spans[2 * k - 1] - from < RUN_AT_LEAST && spans[2 * k + 1] - from <= RUN_AT_MOST) k++;
+      parseRecordRun(bytes.toString("utf8", from - start, spans[2 * k - 1] - start), resources);
       i = k;
     }
   }

@@ -9,12 +9,22 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { whileOpen, type PgTarget } from "./pg-connect.js";
-import type { PgSnapshot } from "./pg-snapshot.js";
+import { recordsOf, type PgSnapshotHead } from "./pg-snapshot.js";
+import type { StateDocument } from "./types.js";
 
 /** What the worker is asked. */
 export interface PgPrefetchRequest {
   target: PgTarget;
   stack: string;
+}
+
+/** What the worker sends, in order: the snapshot's head, its runs of records in parts, the end (alone when it has no snapshot). */
+export type PgPrefetchMessage = { head: PgSnapshotHead } | { runs: string[] } | { end: true };
+
+/** A snapshot as the prefetch hands it over: its head and its records, parsed. */
+export interface PrefetchedState {
+  head: PgSnapshotHead;
+  resources: StateDocument["resources"];
 }
 
 /** A snapshot being read for `stack` in `target`. */
@@ -23,7 +33,7 @@ export class PgStatePrefetch {
     readonly target: PgTarget,
     readonly stack: string,
     /** The snapshot, or undefined when the worker could not take it. */
-    readonly snapshot: Promise<PgSnapshot | undefined>,
+    readonly snapshot: Promise<PrefetchedState | undefined>,
   ) {}
 
   /** Starts the worker thread (none when running from sources). */
@@ -33,8 +43,18 @@ export class PgStatePrefetch {
     const worker = new Worker(file, { workerData: { target, stack } satisfies PgPrefetchRequest });
     // A command that fails before it reads the state must not wait for the read: closing ends it.
     const done = whileOpen({ end: async () => void (await worker.terminate()) });
-    const snapshot = new Promise<PgSnapshot | undefined>((resolve) => {
-      worker.once("message", (m: PgSnapshot | undefined) => resolve(m));
+    const snapshot = new Promise<PrefetchedState | undefined>((resolve) => {
+      let got: PrefetchedState | undefined;
+      worker.on("message", (m: PgPrefetchMessage) => {
+        try {
+          if ("head" in m) got = { head: m.head, resources: {} };
+          else if ("runs" in m) recordsOf(m.runs, got!.resources);
+          else resolve(got);
+        } catch {
+          resolve(undefined);
+          void worker.terminate();
+        }
+      });
       worker.once("error", () => resolve(undefined));
       worker.once("exit", () => resolve(undefined));
     }).finally(done);

@@ -1,23 +1,34 @@
-/** The PostgreSQL state prefetch's worker thread (see pg-prefetch.ts): one snapshot, answered once. */
+/** The PostgreSQL state prefetch's worker thread (see pg-prefetch.ts): one snapshot, handed over in parts. */
 import { parentPort, workerData } from "node:worker_threads";
 import { pgClient } from "./pg-connect.js";
-import type { PgPrefetchRequest } from "./pg-prefetch.js";
+import type { PgPrefetchMessage, PgPrefetchRequest } from "./pg-prefetch.js";
 import { ident, PG_SCHEMA_VERSION } from "./pg-schema.js";
 import { readSnapshot, type PgSnapshot } from "./pg-snapshot.js";
 
+/** Runs per message: about 4 MB, which the main thread parses before it takes the next. */
+const RUNS_PER_MESSAGE = 36;
+
 const { target, stack } = workerData as PgPrefetchRequest;
-let answer: PgSnapshot | undefined;
+const post = (m: PgPrefetchMessage): void => parentPort!.postMessage(m);
+let snap: PgSnapshot | undefined;
 try {
   const client = await pgClient(target, "bootplan read");
   try {
     const S = ident(target.schema);
     // Tables of another version are the store's to migrate or refuse; it reads them itself afterwards.
     const version = await client.query<{ version: number }>(`SELECT version FROM ${S}.meta`);
-    if (version.rows[0]?.version === PG_SCHEMA_VERSION) answer = await readSnapshot(client, S, stack);
+    if (version.rows[0]?.version === PG_SCHEMA_VERSION) snap = await readSnapshot(client, S, stack);
   } finally {
     await client.end().catch(() => undefined);
   }
 } catch {
   // No tables yet, no connection: the store reads (and reports) on the main thread.
 }
-parentPort!.postMessage(answer);
+if (snap) {
+  // One message of all 290 MB of a 100,000-system state would land in the main thread's heap as strings
+  // it frees only in a full collection; parts of a few megabytes it parses and frees as they come.
+  const { runs, ...head } = snap;
+  post({ head });
+  for (let i = 0; i < runs.length; i += RUNS_PER_MESSAGE) post({ runs: runs.slice(i, i + RUNS_PER_MESSAGE) });
+}
+post({ end: true });

@@ -34,7 +34,7 @@ export function toRow(rec: ResourceRecord): { outputs: string; fileHashes: strin
 /**
  * A row as the JSON text of its record: the file hashes rejoin the outputs as their last key, where
  * providers put them, and the record's other fields follow. The state read joins these texts into
- * one document and parses it once (see pg-snapshot.ts).
+ * runs and parses a run at a time (see pg-snapshot.ts).
  */
 export function rowJson(r: ResourceRow): string {
   const o = r.outputs;

@@ -1,28 +1,30 @@
 /**
  * A stack's state read from PostgreSQL in one consistent snapshot, as JSON text: the head (lineage,
- * serial), the resource rows joined into documents of a few megabytes each, the pending operations,
- * and a stamp that changes whenever any of them does. Text, because it is parsed in one go far faster
- * than row by row, and because a worker thread can read it and hand it over (see pg-prefetch.ts).
+ * serial), the resource rows joined into runs of records (record-runs.ts), the pending operations, and
+ * a stamp that changes whenever any of them does. Text, because runs parse far faster than rows one by
+ * one, and because a worker thread can read them and hand them over (see pg-prefetch.ts).
  */
 import { randomUUID } from "node:crypto";
 import type pg from "pg";
 import { resourceColumns, rowJson, type ResourceRow } from "./pg-rows.js";
+import { parseRecordRun, recordRuns } from "./record-runs.js";
 import type { PendingOperation, StateDocument } from "./types.js";
 
-/** The recorded state as read, before parsing. */
-export interface PgSnapshot {
+/** A snapshot's head: all of it but the records. */
+export interface PgSnapshotHead {
   /** Undefined when the stack has no state yet. */
   lineage?: string;
   serial: number;
   /** Changes with every write to the stack's state (see stampSql); compared to trust a snapshot taken before the lock. */
   stamp: string;
-  /** JSON objects of records by address, in address order. */
-  chunks: string[];
   pending: PendingOperation[];
 }
 
-/** How large a chunk of resources grows before the next begins (characters): far below V8's string limit. */
-const CHUNK = 8 << 20;
+/** The recorded state as read, before parsing. */
+export interface PgSnapshot extends PgSnapshotHead {
+  /** Runs of records (parseRecordRun's form), in address order. */
+  runs: string[];
+}
 
 /**
  * The stack's stamp: its stacks row's version (xmin: every write bumps the serial, replacing a state
@@ -38,7 +40,7 @@ export async function readSnapshot(c: pg.ClientBase, S: string, stack: string, o
   await c.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
   try {
     const head = (await c.query<{ lineage: string; serial: string; stamp: string }>(stampSql(S), [stack])).rows[0];
-    if (!head) return { serial: 0, stamp: "none", chunks: [], pending: [] };
+    if (!head) return { serial: 0, stamp: "none", runs: [], pending: [] };
     const columns = `SELECT ${resourceColumns()} FROM ${S}.resources WHERE stack = $1`;
     const rows = only
       ? await c.query<ResourceRow>(`${columns} AND address = ANY($2::text[]) ORDER BY address`, [stack, only])
@@ -46,7 +48,7 @@ export async function readSnapshot(c: pg.ClientBase, S: string, stack: string, o
     const pending = await c.query<{ address: string; action: PendingOperation["action"]; started_at: string }>(
       `SELECT address, action, started_at FROM ${S}.operations WHERE stack = $1 AND outcome IS NULL ORDER BY seq`, [stack]);
     return {
-      lineage: head.lineage, serial: Number(head.serial), stamp: head.stamp, chunks: chunked(rows.rows),
+      lineage: head.lineage, serial: Number(head.serial), stamp: head.stamp, runs: [...recordRuns(recordTexts(rows.rows))],
       pending: pending.rows.map((p) => ({ address: p.address, action: p.action, startedAt: p.started_at })),
     };
   } finally {
@@ -54,29 +56,17 @@ export async function readSnapshot(c: pg.ClientBase, S: string, stack: string, o
   }
 }
 
-/** The rows as JSON objects of records by address, each chunk at most about CHUNK characters. */
-function chunked(rows: ResourceRow[]): string[] {
-  const chunks: string[] = [];
-  let parts: string[] = [];
-  let size = 0;
-  for (const r of rows) {
-    const part = `${JSON.stringify(r.address)}:${rowJson(r)}`;
-    parts.push(part);
-    size += part.length;
-    if (size >= CHUNK) {
-      chunks.push(`{${parts.join(",")}}`);
-      parts = [];
-      size = 0;
-    }
-  }
-  if (parts.length) chunks.push(`{${parts.join(",")}}`);
-  return chunks;
+function* recordTexts(rows: ResourceRow[]): Generator<string> {
+  for (const r of rows) yield `${JSON.stringify(r.address)}:${rowJson(r)}`;
 }
 
-/** The state document a snapshot holds (a new lineage when the stack has none yet). */
-export function documentOf(snap: PgSnapshot, stack: string): StateDocument {
-  const doc: StateDocument = { version: 1, lineage: snap.lineage ?? randomUUID(), serial: snap.serial, stack, resources: {}, pending: snap.pending };
-  if (snap.chunks.length === 1) doc.resources = JSON.parse(snap.chunks[0]) as StateDocument["resources"];
-  else for (const chunk of snap.chunks) Object.assign(doc.resources, JSON.parse(chunk));
-  return doc;
+/** The records of `runs`, parsed. */
+export function recordsOf(runs: Iterable<string>, into: StateDocument["resources"] = {}): StateDocument["resources"] {
+  for (const run of runs) parseRecordRun(run, into);
+  return into;
+}
+
+/** The state document of a snapshot's head and its parsed records (a new lineage when the stack has none yet). */
+export function documentOf(head: PgSnapshotHead, resources: StateDocument["resources"], stack: string): StateDocument {
+  return { version: 1, lineage: head.lineage ?? randomUUID(), serial: head.serial, stack, resources, pending: head.pending };
 }

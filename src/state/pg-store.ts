@@ -13,7 +13,7 @@ import { ensureSchema, ident } from "./pg-schema.js";
 import { describePgState, pgError, type PgTarget } from "./pg-connect.js";
 import { fromRow, resourceColumns, toRow, type ResourceRow } from "./pg-rows.js";
 import type { PgStatePrefetch } from "./pg-prefetch.js";
-import { documentOf, readSnapshot, stampSql } from "./pg-snapshot.js";
+import { documentOf, readSnapshot, recordsOf, stampSql } from "./pg-snapshot.js";
 import { GroupCommit } from "./group-commit.js";
 import { checkResourceRecord } from "./schema.js";
 import type { PendingOperation, ResourceRecord, StateDocument, StateStore, StateWriter } from "./types.js";
@@ -90,11 +90,14 @@ export class PgStateStore implements StateStore {
     this.prefetch = undefined;
     if (!snap) return undefined;
     const now = await this.use("reading the state", async (c) => (await c.query<{ stamp: string }>(stampSql(this.S), [this.stackName])).rows[0]?.stamp ?? "none");
-    return now === snap.stamp ? documentOf(snap, this.stackName) : undefined;
+    return now === snap.head.stamp ? documentOf(snap.head, snap.resources, this.stackName) : undefined;
   }
 
   private async readNow(only?: string[]): Promise<StateDocument> {
-    return this.use("reading the state", async (c) => documentOf(await readSnapshot(c, this.S, this.stackName, only), this.stackName));
+    return this.use("reading the state", async (c) => {
+      const { runs, ...head } = await readSnapshot(c, this.S, this.stackName, only);
+      return documentOf(head, recordsOf(runs), this.stackName);
+    });
   }
 
   /** Starts recording on top of the state last read (under the lock): creates the stack's row, and refuses if another run moved it on. */

@@ -429,8 +429,8 @@ describe("PostgreSQL state backend", { timeout: 300_000 }, () => {
       expect(Object.keys(fresh.resources)).toHaveLength(29);
       const early = PgStatePrefetch.start(target, "lab");
       const snap = await early.snapshot;
-      expect(snap?.serial).toBe(29);
-      expect(documentOf(snap, "lab")).toEqual({ ...fresh, lineage: snap.lineage });
+      expect(snap?.head.serial).toBe(29);
+      expect(documentOf(snap.head, snap.resources, "lab")).toEqual({ ...fresh, lineage: snap.head.lineage });
       expect(await adopting(early)).toEqual(fresh);
 
       // Another run applied a change after the snapshot: the store reads the state as it is now.
@@ -447,6 +447,35 @@ describe("PostgreSQL state backend", { timeout: 300_000 }, () => {
       await before.snapshot;
       await query(`INSERT INTO ${schema}.operations (stack, address, action, started_at) VALUES ('lab', 'system.web01', 'update', 'now')`);
       expect((await adopting(before)).pending).toEqual([{ address: "system.web01", action: "update", startedAt: "now" }]);
+    } finally {
+      await closePgConnections();
+    }
+  });
+
+  it("a state read while the stack loads comes over in parts when it is large, record for record", async (ctx) => {
+    needPostgres(ctx);
+    const { dir, env, schema } = pgLab();
+    expect(runBin(["apply", dir, "--auto-approve"], { env }).code).toBe(0);
+    const { PgStatePrefetch } = await import(join(REPO, "dist/state/pg-prefetch.js"));
+    const { pgStore } = await import(join(REPO, "dist/state/pg-backend.js"));
+    const { documentOf } = await import(join(REPO, "dist/state/pg-snapshot.js"));
+    const { closePgConnections } = await import(join(REPO, "dist/state/pg-connect.js"));
+    const target = { url: server!.url, schema };
+    try {
+      // About 6 million characters of records: more runs than the worker sends in one message.
+      const store = await pgStore(target, "lab");
+      await store.read();
+      const w = await store.writer();
+      for (let i = 0; i < 700; i++) {
+        await w.record(`system.bulk${i}`, { kind: "system", id: `bulk${i}`, outputs: { name: `bulk${i}`, note: "é".repeat(8000 + i) }, dependsOn: [] });
+      }
+      await w.commit();
+      const fresh = await (await pgStore(target, "lab")).read();
+      expect(Object.keys(fresh.resources)).toHaveLength(729);
+      const snap = await PgStatePrefetch.start(target, "lab").snapshot;
+      const read = documentOf(snap.head, snap.resources, "lab");
+      expect(read).toEqual({ ...fresh, lineage: snap.head.lineage });
+      expect(Object.keys(read.resources)).toEqual(Object.keys(fresh.resources));
     } finally {
       await closePgConnections();
     }
