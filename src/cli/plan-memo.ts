@@ -6,7 +6,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 import { stateStamp } from "../state/stamp.js";
 import { locateState } from "../cm/state-locate.js";
 import { isPlanMemo, planMemoOf, type PlanMemo } from "../engine/plan-memo.js";
@@ -20,7 +20,6 @@ import { providerFor, refreshReadsOnlyFiles } from "../providers/index.js";
 import type { ProviderRuntime } from "../providers/types.js";
 import { readSecretValues, stateKeyMissing } from "../secrets/secrets.js";
 import { loaderSourceOf } from "../graph/serve.js";
-import { declaresSystemsOnly } from "../stack/fingerprint.js";
 import type { StateBackend } from "../state/backend.js";
 import { openStackState } from "./state-backend.js";
 import { journalPathFor } from "../state/journal.js";
@@ -30,6 +29,7 @@ import { writeFileAtomic } from "../util/atomic.js";
 import { codeFingerprint } from "../util/code-fingerprint.js";
 import { sha256Hex } from "../util/hash.js";
 import { stackRelative } from "../util/stack-path.js";
+import { jsonArrayParts } from "../util/json-parts.js";
 import type { Io } from "./output.js";
 import { postgresState } from "./pg-state.js";
 import type { Session } from "./session.js";
@@ -92,22 +92,18 @@ export async function recordPlanMemo(
   }
   const made = planMemoOf(plan, state, {
     code: codeIdentity(), stack: { name: s.stack.name, inputs: s.stack.fingerprintInputs }, stamp,
-    secrets: { sources, digests }, warnings, mixed: mixedStackFiles(s.stack), root: stackRelative(s.stack.dir, s.stack.provisioningRoot), readsOnlyFiles: refreshReadsOnlyFiles, hostFileOf: loaderSourceOf,
+    secrets: { sources, digests }, warnings, mixed: s.stack.mixedFiles, root: stackRelative(s.stack.dir, s.stack.provisioningRoot), readsOnlyFiles: refreshReadsOnlyFiles, hostFileOf: loaderSourceOf,
     filesId: randomBytes(12).toString("base64url"),
   });
   if (!made) return;
   try {
     // The list first: a memo is only ever read with the list it names.
-    writeFileAtomic(filesPath(statePath), JSON.stringify({ ...made.files, walked: leftovers }), { backup: false });
+    const { id, files } = made.files;
+    writeFileAtomic(filesPath(statePath), jsonArrayParts(`{"id":${JSON.stringify(id)},"files":`, files, `,"walked":${JSON.stringify(leftovers)}}`), { backup: false });
     writeFileAtomic(memoPath(statePath), JSON.stringify(made.memo), { backup: false });
   } catch {
     // The memo only saves time: a plan that cannot keep one (a read-only checkout, a full disk) still stands.
   }
-}
-
-/** The stack's YAML files that declare anything besides systems (stack.yaml always: it holds the settings). */
-function mixedStackFiles(stack: Session["stack"]): string[] {
-  return stack.files.filter((rel) => rel === "stack.yaml" || !declaresSystemsOnly(readFileSync(join(stack.dir, rel), "utf8")));
 }
 
 /** A memo read from disk, made by this bootplan, with the state file it sits beside. */

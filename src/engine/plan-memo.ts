@@ -75,7 +75,8 @@ export function planMemoOf(plan: ExecutablePlan, state: StateDocument, inputs: P
   const hostFiles: PlanMemo["hostFiles"] = [];
   const declared: PlanMemo["declared"] = {};
   let fileCount = 0;
-  for (const [address, rec] of Object.entries(state.resources)) {
+  for (const address in state.resources) {
+    const rec = state.resources[address];
     // A system or handoff recorded without its file (a state written before records named it) is filed under "": a delta plan could miss its removal.
     if (rec.declaredIn || rec.kind === "system" || rec.kind === "cm") (declared[rec.declaredIn ?? ""] ??= []).push(address);
     const host = inputs.hostFileOf(rec.outputs);

@@ -208,6 +208,8 @@ export interface StackSettings {
 export interface Stack extends StackSettings {
   /** Stack files read, relative to `dir`, sorted. */
   files: string[];
+  /** Those that declare anything besides systems (stack.yaml always: it holds the settings); a plan memo plans in full when one changes. */
+  mixedFiles: string[];
   secrets: Record<string, SecretSource & { source: SourcePosition }>;
   distros: Record<string, Distro>;
   repos: Record<string, Repo>;

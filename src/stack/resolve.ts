@@ -7,6 +7,7 @@ import type { AnswerFormat, BootFile, Distro, OsFamily, Profile, Repo, SecretSou
 import { isIpv4, isMulticastMac, parseCidr, parseMac } from "../util/net.js";
 import { deepMerge } from "../util/merge.js";
 import { lazyPosition, locate, type DocPath } from "./yaml.js";
+import { declaresSystemsOnly } from "./fingerprint.js";
 import { compileCompat } from "../compat/compile.js";
 import { checkSystemAttributes, readProfileRequirements, readRequirements, resolveOverrides, resolvePackages } from "../compat/declare.js";
 import type { RawEntry, RawStack } from "./raw.js";
@@ -306,6 +307,7 @@ export function resolveStack(raw: RawStack): Stack {
     ...(s.executor ? { executor: s.executor } : {}),
     serve: serveSettings(raw.settings.serve),
     files: raw.files.map((f) => f.rel.split(sep).join("/")),
+    mixedFiles: raw.files.filter((f) => f === raw.root || !declaresSystemsOnly(f.text)).map((f) => f.rel.split(sep).join("/")),
     secrets,
     distros,
     repos,

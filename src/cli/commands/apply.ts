@@ -12,7 +12,6 @@ import { useColor, type Io } from "../output.js";
 import { progressMode, progressReporter } from "../progress.js";
 import { driftStamp } from "../../providers/on-disk.js";
 import { withVerifiedDirs } from "../../util/safe-path.js";
-import type { ProviderRuntime } from "../../providers/types.js";
 import { installTokenValues } from "../../secrets/install-token.js";
 import { readSecretValues, type SecretDigester } from "../../secrets/secrets.js";
 import { openStackState } from "../state-backend.js";
