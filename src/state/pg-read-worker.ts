@@ -29,6 +29,14 @@ if (snap) {
   // it frees only in a full collection; parts of a few megabytes it parses and frees as they come.
   const { runs, ...head } = snap;
   post({ head });
-  for (let i = 0; i < runs.length; i += RUNS_PER_MESSAGE) post({ runs: runs.slice(i, i + RUNS_PER_MESSAGE) });
+  let batch: string[] = [];
+  for (const run of runs) {
+    batch.push(run);
+    if (batch.length === RUNS_PER_MESSAGE) {
+      post({ runs: batch });
+      batch = [];
+    }
+  }
+  if (batch.length) post({ runs: batch });
 }
 post({ end: true });

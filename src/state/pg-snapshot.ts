@@ -22,8 +22,8 @@ export interface PgSnapshotHead {
 
 /** The recorded state as read, before parsing. */
 export interface PgSnapshot extends PgSnapshotHead {
-  /** Runs of records (parseRecordRun's form), in address order. */
-  runs: string[];
+  /** Runs of records (parseRecordRun's form), in address order, made as they are taken: iterate once. */
+  runs: Iterable<string>;
 }
 
 /**
@@ -48,7 +48,7 @@ export async function readSnapshot(c: pg.ClientBase, S: string, stack: string, o
     const pending = await c.query<{ address: string; action: PendingOperation["action"]; started_at: string }>(
       `SELECT address, action, started_at FROM ${S}.operations WHERE stack = $1 AND outcome IS NULL ORDER BY seq`, [stack]);
     return {
-      lineage: head.lineage, serial: Number(head.serial), stamp: head.stamp, runs: [...recordRuns(recordTexts(rows.rows))],
+      lineage: head.lineage, serial: Number(head.serial), stamp: head.stamp, runs: recordRuns(recordTexts(rows.rows)),
       pending: pending.rows.map((p) => ({ address: p.address, action: p.action, startedAt: p.started_at })),
     };
   } finally {

@@ -408,15 +408,20 @@ describe("PostgreSQL state backend", { timeout: 300_000 }, () => {
     expect(JSON.parse(rows[0].outputs).kernelArgs).toEqual(["quiet"]);
   });
 
-  it("a state read while the stack loads is used only when nothing wrote since: a change or a journaled start makes the store read again", async (ctx) => {
-    needPostgres(ctx);
+  /** The lab applied on PostgreSQL, and the compiled modules that read its state ahead of the lock. */
+  async function appliedLabForPrefetch() {
     const { dir, env, schema } = pgLab();
     expect(runBin(["apply", dir, "--auto-approve"], { env }).code).toBe(0);
     const { PgStatePrefetch } = await import(join(REPO, "dist/state/pg-prefetch.js"));
     const { pgStore } = await import(join(REPO, "dist/state/pg-backend.js"));
     const { documentOf } = await import(join(REPO, "dist/state/pg-snapshot.js"));
     const { closePgConnections } = await import(join(REPO, "dist/state/pg-connect.js"));
-    const target = { url: server!.url, schema };
+    return { dir, env, schema, target: { url: server!.url, schema }, PgStatePrefetch, pgStore, documentOf, closePgConnections };
+  }
+
+  it("a state read while the stack loads is used only when nothing wrote since: a change or a journaled start makes the store read again", async (ctx) => {
+    needPostgres(ctx);
+    const { dir, env, schema, target, PgStatePrefetch, pgStore, documentOf, closePgConnections } = await appliedLabForPrefetch();
     const readNow = async () => (await pgStore(target, "lab")).read();
     const adopting = async (p: unknown) => {
       const store = await pgStore(target, "lab");
@@ -454,13 +459,7 @@ describe("PostgreSQL state backend", { timeout: 300_000 }, () => {
 
   it("a state read while the stack loads comes over in parts when it is large, record for record", async (ctx) => {
     needPostgres(ctx);
-    const { dir, env, schema } = pgLab();
-    expect(runBin(["apply", dir, "--auto-approve"], { env }).code).toBe(0);
-    const { PgStatePrefetch } = await import(join(REPO, "dist/state/pg-prefetch.js"));
-    const { pgStore } = await import(join(REPO, "dist/state/pg-backend.js"));
-    const { documentOf } = await import(join(REPO, "dist/state/pg-snapshot.js"));
-    const { closePgConnections } = await import(join(REPO, "dist/state/pg-connect.js"));
-    const target = { url: server!.url, schema };
+    const { target, PgStatePrefetch, pgStore, documentOf, closePgConnections } = await appliedLabForPrefetch();
     try {
       // About 6 million characters of records: more runs than the worker sends in one message.
       const store = await pgStore(target, "lab");
