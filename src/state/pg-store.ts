@@ -100,6 +100,11 @@ export class PgStateStore implements StateStore {
     });
   }
 
+  /** Lets go of the document read() keeps for the next writer(), as FileStateStore.forgetRead does. */
+  forgetRead(): void {
+    this.lastRead = undefined;
+  }
+
   /** Starts recording on top of the state last read (under the lock): creates the stack's row, and refuses if another run moved it on. */
   async writer(): Promise<StateWriter> {
     const doc = this.lastRead ?? (await this.readNow());
