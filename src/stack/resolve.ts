@@ -306,8 +306,8 @@ export function resolveStack(raw: RawStack): Stack {
     server: { url: (s.server?.url ?? "").replace(/\/+$/, "") },
     ...(s.executor ? { executor: s.executor } : {}),
     serve: serveSettings(raw.settings.serve),
-    files: raw.files.map((f) => f.rel.split(sep).join("/")),
-    mixedFiles: raw.files.filter((f) => f === raw.root || !declaresSystemsOnly(f.text)).map((f) => f.rel.split(sep).join("/")),
+    files: raw.files.map(slashed),
+    mixedFiles: raw.files.filter((f) => f === raw.root || !declaresSystemsOnly(f.text)).map(slashed),
     secrets,
     distros,
     repos,
@@ -321,6 +321,11 @@ export function resolveStack(raw: RawStack): Stack {
     fingerprint: sha256(fp.sort().join("\n")),
     fingerprintInputs: fp,
   };
+}
+
+/** A stack file's path relative to the stack, with forward slashes. */
+function slashed(f: { rel: string }): string {
+  return f.rel.split(sep).join("/");
 }
 
 function byPosition(a: StackError, b: StackError): number {

@@ -33,6 +33,12 @@ type JournalStatus =
   /** Already folded into the state (a crash between writing the state and deleting the journal). */
   | "folded";
 
+/** Where a whole read finds the committed state: bytes already read, the layout kept beside the file, or neither (the file). */
+interface CommittedSource {
+  bytes?: Buffer;
+  kept?: StateLayout;
+}
+
 interface Loaded {
   doc: StateDocument;
   journal: JournalContents | undefined;
@@ -93,7 +99,12 @@ export class FileStateStore implements StateStore {
 
   /** The recorded state, including operations journaled by an interrupted apply (those still running show in `pending`). */
   read(): StateDocument {
-    this.lastLoad = this.load();
+    return this.readAll({});
+  }
+
+  /** The whole state (from `source` where the caller has it), kept for the next writer(). */
+  private readAll(source: CommittedSource): StateDocument {
+    this.lastLoad = this.load(source);
     return this.lastLoad.doc;
   }
 
@@ -109,7 +120,8 @@ export class FileStateStore implements StateStore {
     // Through the layout kept beside the file (layout-file.ts) when there is one for the file as it is;
     // one whose records do not read as a state's sends the read to a scan, which says what is wrong.
     const kept = loadLayout(this.path);
-    if (kept && worthReadingInPart(kept, wanted)) {
+    if (kept && !worthReadingInPart(kept, wanted)) return this.readAll({ kept });
+    if (kept) {
       try {
         return this.readThrough(kept, wanted);
       } catch (err) {
@@ -119,10 +131,7 @@ export class FileStateStore implements StateStore {
     const bytes = this.readBytes();
     if (!bytes) return this.read();
     const layout = this.layoutOf(bytes);
-    if (!layout || !worthReadingInPart(layout, wanted)) {
-      this.lastLoad = this.load(bytes);
-      return this.lastLoad.doc;
-    }
+    if (!layout || !worthReadingInPart(layout, wanted)) return this.readAll({ bytes });
     return this.readThrough(layout, wanted);
   }
 
@@ -223,9 +232,9 @@ export class FileStateStore implements StateStore {
     );
   }
 
-  /** The committed document (from `bytes` when already read), or undefined when there is no state file yet. */
-  private readCommitted(bytes?: Buffer): StateDocument | undefined {
-    const parsed = bytes ? undefined : this.readByKeptLayout();
+  /** The committed document, or undefined when there is no state file yet. */
+  private readCommitted({ bytes, kept }: CommittedSource): StateDocument | undefined {
+    const parsed = bytes ? undefined : this.readByKeptLayout(kept ?? loadLayout(this.path));
     if (parsed) return this.checkCommitted(parsed);
     let text: string;
     try {
@@ -249,8 +258,7 @@ export class FileStateStore implements StateStore {
    * says why); undefined when none is kept for the file as it is, or its records do not parse: the whole
    * parse then says what is wrong.
    */
-  private readByKeptLayout(): unknown {
-    const kept = loadLayout(this.path);
+  private readByKeptLayout(kept: StateLayout | undefined): unknown {
     try {
       return kept && readWhole(kept);
     } catch {
@@ -281,8 +289,8 @@ export class FileStateStore implements StateStore {
     );
   }
 
-  private load(bytes?: Buffer): Loaded {
-    const committed = this.readCommitted(bytes);
+  private load(source: CommittedSource = {}): Loaded {
+    const committed = this.readCommitted(source);
     const journal = readJournal(this.journalPath);
     const header = journal?.header;
     if (!header) {
