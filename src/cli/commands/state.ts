@@ -6,6 +6,7 @@ import type { StateBackend } from "../../state/backend.js";
 import { encIndexFollower, openStackState } from "../state-backend.js";
 import type { CliConfig } from "../options.js";
 import type { Io } from "../output.js";
+import { boundHeapGrowth } from "../heap-growth.js";
 
 async function backend(dir: string, io: Io): Promise<StateBackend> {
   const stack = loadStack(dir);
@@ -39,6 +40,8 @@ export async function stateUnlockCommand(dir: string, opts: CliConfig, io: Io): 
 export async function stateMigrateCommand(dir: string, opts: CliConfig, io: Io): Promise<number> {
   if (opts.to !== "postgres" && opts.to !== "file") throw new UsageError(`bootplan state migrate needs --to postgres or --to file${opts.to ? `, got ${JSON.stringify(opts.to)}` : ""}`);
   const stack = loadStack(dir);
+  // It holds one whole state, then reads the copy back: what grows past that is garbage (heap-growth.ts).
+  boundHeapGrowth();
   const { migrateState } = await import("../../state/migrate.js");
   const r = await migrateState(stack.state, stack.name, opts.to, io.env, { force: opts.force, follower: encIndexFollower });
   io.out(`Copied ${r.resources} resources (lineage ${r.lineage}, serial ${r.serial})\n  from ${r.from}\n  to   ${r.to}\nDigest ${r.digest} matches on both sides.\n`);
