@@ -18,7 +18,7 @@ export interface PgPrefetchRequest {
   stack: string;
 }
 
-/** What the worker sends, in order: the snapshot's head, its runs of records in parts, the end (alone when it has no snapshot). */
+/** What the worker sends, in order: the snapshot's head, its runs of records in parts, the end (alone when it has no snapshot; none when the read failed). */
 export type PgPrefetchMessage = { head: PgSnapshotHead } | { runs: string[] } | { end: true };
 
 /** A snapshot as the prefetch hands it over: its head and its records, parsed. */

@@ -10,27 +10,32 @@ const RUNS_PER_MESSAGE = 36;
 
 const { target, stack } = workerData as PgPrefetchRequest;
 const post = (m: PgPrefetchMessage): void => parentPort!.postMessage(m);
-let snap: PgSnapshot | undefined;
 try {
   const client = await pgClient(target, "bootplan read");
   try {
     const S = ident(target.schema);
     // Tables of another version are the store's to migrate or refuse; it reads them itself afterwards.
     const version = await client.query<{ version: number }>(`SELECT version FROM ${S}.meta`);
-    if (version.rows[0]?.version === PG_SCHEMA_VERSION) snap = await readSnapshot(client, S, stack);
+    if (version.rows[0]?.version === PG_SCHEMA_VERSION) await handOver(await readSnapshot(client, S, stack));
   } finally {
     await client.end().catch(() => undefined);
   }
+  post({ end: true });
 } catch {
-  // No tables yet, no connection: the store reads (and reports) on the main thread.
+  // No connection, or a read cut short: no end is posted, so the main thread, seeing the worker exit
+  // without one, reads (and reports) the state itself rather than take the runs that came as all of it.
 }
-if (snap) {
-  // One message of all 290 MB of a 100,000-system state would land in the main thread's heap as strings
-  // it frees only in a full collection; parts of a few megabytes it parses and frees as they come.
+
+/**
+ * Posts the snapshot in parts as its rows arrive. One message of all 290 MB of a 100,000-system state
+ * would land in the main thread's heap as strings it frees only in a full collection; parts of a few
+ * megabytes it parses and frees as they come.
+ */
+async function handOver(snap: PgSnapshot): Promise<void> {
   const { runs, ...head } = snap;
   post({ head });
   let batch: string[] = [];
-  for (const run of runs) {
+  for await (const run of runs) {
     batch.push(run);
     if (batch.length === RUNS_PER_MESSAGE) {
       post({ runs: batch });
@@ -39,4 +44,3 @@ if (snap) {
   }
   if (batch.length) post({ runs: batch });
 }
-post({ end: true });

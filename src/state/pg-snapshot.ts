@@ -7,7 +7,7 @@
 import { randomUUID } from "node:crypto";
 import type pg from "pg";
 import { resourceColumns, rowJson, type ResourceRow } from "./pg-rows.js";
-import { parseRecordRun, recordRuns } from "./record-runs.js";
+import { parseRecordRun, recordRunsArriving } from "./record-runs.js";
 import type { PendingOperation, StateDocument } from "./types.js";
 
 /** A snapshot's head: all of it but the records. */
@@ -22,8 +22,8 @@ export interface PgSnapshotHead {
 
 /** The recorded state as read, before parsing. */
 export interface PgSnapshot extends PgSnapshotHead {
-  /** Runs of records (parseRecordRun's form), in address order, made as they are taken: iterate once. */
-  runs: Iterable<string>;
+  /** Runs of records (parseRecordRun's form), in address order, fetched as they are taken: iterate once, to the end. */
+  runs: AsyncIterable<string>;
 }
 
 /**
@@ -35,34 +35,62 @@ export function stampSql(S: string): string {
     FROM ${S}.stacks s WHERE s.name = $1`;
 }
 
-/** Reads stack `stack` in schema `S` (quoted) in one REPEATABLE READ snapshot; only the rows at `only` when given. */
+/** Rows fetched from the cursor at a time: about 2 MB of a lab-like state. */
+const FETCH_ROWS = 2000;
+
+/**
+ * Reads stack `stack` in schema `S` (quoted) in one REPEATABLE READ snapshot; only the rows at `only`
+ * when given. The rows come through a cursor as the runs are taken, so a 100,000-system state is never
+ * held as 290 MB of rows; the snapshot's transaction ends once the runs are (iterate them to the end).
+ */
 export async function readSnapshot(c: pg.ClientBase, S: string, stack: string, only?: string[]): Promise<PgSnapshot> {
   await c.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+  let open = true;
+  const end = async (): Promise<void> => {
+    if (open) await c.query("COMMIT");
+    open = false;
+  };
   try {
     const head = (await c.query<{ lineage: string; serial: string; stamp: string }>(stampSql(S), [stack])).rows[0];
-    if (!head) return { serial: 0, stamp: "none", runs: [], pending: [] };
-    const columns = `SELECT ${resourceColumns()} FROM ${S}.resources WHERE stack = $1`;
-    const rows = only
-      ? await c.query<ResourceRow>(`${columns} AND address = ANY($2::text[]) ORDER BY address`, [stack, only])
-      : await c.query<ResourceRow>(`${columns} ORDER BY address`, [stack]);
+    if (!head) {
+      await end();
+      return { serial: 0, stamp: "none", runs: emptyRuns(), pending: [] };
+    }
     const pending = await c.query<{ address: string; action: PendingOperation["action"]; started_at: string }>(
       `SELECT address, action, started_at FROM ${S}.operations WHERE stack = $1 AND outcome IS NULL ORDER BY seq`, [stack]);
+    const columns = `SELECT ${resourceColumns()} FROM ${S}.resources WHERE stack = $1`;
+    await c.query(`DECLARE snapshot_rows NO SCROLL CURSOR FOR ${only ? `${columns} AND address = ANY($2::text[]) ORDER BY address` : `${columns} ORDER BY address`}`, only ? [stack, only] : [stack]);
     return {
-      lineage: head.lineage, serial: Number(head.serial), stamp: head.stamp, runs: recordRuns(recordTexts(rows.rows)),
+      lineage: head.lineage, serial: Number(head.serial), stamp: head.stamp,
+      runs: recordRunsArriving(recordTexts(c), end),
       pending: pending.rows.map((p) => ({ address: p.address, action: p.action, startedAt: p.started_at })),
     };
-  } finally {
-    await c.query("COMMIT");
+  } catch (err) {
+    await end().catch(() => undefined);
+    throw err;
   }
 }
 
-function* recordTexts(rows: ResourceRow[]): Generator<string> {
-  for (const r of rows) yield `${JSON.stringify(r.address)}:${rowJson(r)}`;
+async function* emptyRuns(): AsyncGenerator<string> {}
+
+/** The cursor's rows as record texts (`"address":{…}`), fetched a batch at a time. */
+async function* recordTexts(c: pg.ClientBase): AsyncGenerator<string> {
+  for (;;) {
+    const { rows } = await c.query<ResourceRow>(`FETCH ${FETCH_ROWS} FROM snapshot_rows`);
+    for (const r of rows) yield `${JSON.stringify(r.address)}:${rowJson(r)}`;
+    if (rows.length < FETCH_ROWS) return;
+  }
 }
 
 /** The records of `runs`, parsed. */
 export function recordsOf(runs: Iterable<string>, into: StateDocument["resources"] = {}): StateDocument["resources"] {
   for (const run of runs) parseRecordRun(run, into);
+  return into;
+}
+
+/** The records of a snapshot's runs, parsed as they come. */
+export async function recordsArriving(runs: AsyncIterable<string>, into: StateDocument["resources"] = {}): Promise<StateDocument["resources"]> {
+  for await (const run of runs) parseRecordRun(run, into);
   return into;
 }
 

@@ -13,7 +13,7 @@ import { ensureSchema, ident } from "./pg-schema.js";
 import { describePgState, pgError, type PgTarget } from "./pg-connect.js";
 import { fromRow, resourceColumns, toRow, type ResourceRow } from "./pg-rows.js";
 import type { PgStatePrefetch } from "./pg-prefetch.js";
-import { documentOf, readSnapshot, recordsOf, stampSql } from "./pg-snapshot.js";
+import { documentOf, readSnapshot, recordsArriving, stampSql } from "./pg-snapshot.js";
 import { GroupCommit } from "./group-commit.js";
 import { checkResourceRecord } from "./schema.js";
 import type { PendingOperation, ResourceRecord, StateDocument, StateStore, StateWriter } from "./types.js";
@@ -96,7 +96,7 @@ export class PgStateStore implements StateStore {
   private async readNow(only?: string[]): Promise<StateDocument> {
     return this.use("reading the state", async (c) => {
       const { runs, ...head } = await readSnapshot(c, this.S, this.stackName, only);
-      return documentOf(head, recordsOf(runs), this.stackName);
+      return documentOf(head, await recordsArriving(runs), this.stackName);
     });
   }
 

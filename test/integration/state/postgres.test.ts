@@ -461,16 +461,18 @@ describe("PostgreSQL state backend", { timeout: 300_000 }, () => {
     needPostgres(ctx);
     const { target, PgStatePrefetch, pgStore, documentOf, closePgConnections } = await appliedLabForPrefetch();
     try {
-      // About 6 million characters of records: more runs than the worker sends in one message.
+      // About 6 million characters of records: more runs than the worker sends in one message, and more
+      // rows than its cursor fetches at once (2,000).
       const store = await pgStore(target, "lab");
       await store.read();
       const w = await store.writer();
-      for (let i = 0; i < 700; i++) {
-        await w.record(`system.bulk${i}`, { kind: "system", id: `bulk${i}`, outputs: { name: `bulk${i}`, note: "é".repeat(8000 + i) }, dependsOn: [] });
-      }
+      const note = (i: number): string => "é".repeat(2400 + (i % 100));
+      await Promise.all(Array.from({ length: 4500 }, (_, i) =>
+        w.record(`system.bulk${i}`, { kind: "system", id: `bulk${i}`, outputs: { name: `bulk${i}`, note: note(i) }, dependsOn: [] })));
       await w.commit();
       const fresh = await (await pgStore(target, "lab")).read();
-      expect(Object.keys(fresh.resources)).toHaveLength(729);
+      expect(Object.keys(fresh.resources)).toHaveLength(4529);
+      for (const i of [0, 1999, 2000, 4001, 4499]) expect(fresh.resources[`system.bulk${i}`].outputs.note).toBe(note(i));
       const snap = await PgStatePrefetch.start(target, "lab").snapshot;
       const read = documentOf(snap.head, snap.resources, "lab");
       expect(read).toEqual({ ...fresh, lineage: snap.head.lineage });

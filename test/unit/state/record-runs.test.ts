@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { parseRecordRun, recordRuns, RUN_AT_LEAST, RUN_AT_MOST } from "../../../src/state/record-runs.js";
+import { parseRecordRun, recordRuns, recordRunsArriving, RUN_AT_LEAST, RUN_AT_MOST } from "../../../src/state/record-runs.js";
 
 const entry = (address: string, rec: unknown): string => `${JSON.stringify(address)}:${JSON.stringify(rec)}`;
 
@@ -33,5 +33,22 @@ describe("record runs: a state's records parsed a run at a time", () => {
         if (i < runs.length - 1 && !runs[i + 1].includes('"system.big"')) expect(run.length).toBeGreaterThanOrEqual(RUN_AT_LEAST - 1000);
       }
     }
+  });
+
+  it("groups records that arrive (a cursor's rows) as it groups a list, and ends the read whether taken to the end or not", async () => {
+    const texts = Array.from({ length: 2500 }, (_, i) => entry(`system.s${i}`, { kind: "system", outputs: { note: "x".repeat(50 + ((i * 53) % 400)) } }));
+    async function* arriving(): AsyncGenerator<string> {
+      for (const t of texts) yield await Promise.resolve(t);
+    }
+    let ended = 0;
+    const end = async (): Promise<void> => void ended++;
+    const runs: string[] = [];
+    for await (const run of recordRunsArriving(arriving(), end)) runs.push(run);
+    expect(runs).toEqual([...recordRuns(texts)]);
+    expect(runs.length).toBeGreaterThan(2);
+    expect(ended).toBe(1);
+    // Given up after the first run (a consumer that failed): the snapshot's transaction still ends.
+    for await (const _ of recordRunsArriving(arriving(), end)) break;
+    expect(ended).toBe(2);
   });
 });
