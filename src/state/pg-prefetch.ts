@@ -12,10 +12,20 @@ import { whileOpen, type PgTarget } from "./pg-connect.js";
 import { recordsOf, type PgSnapshotHead } from "./pg-snapshot.js";
 import type { StateDocument } from "./types.js";
 
+/** How the worker hands the runs over: runs per message, and messages it lets wait unparsed at most. */
+export interface PgPrefetchParts {
+  runsPerMessage: number;
+  unparsedAtMost: number;
+}
+
+/** About 4 MB per message, and 64 MB waiting while the main thread loads the stack (pg-read-worker.ts says why). */
+export const PG_PREFETCH_PARTS: PgPrefetchParts = { runsPerMessage: 36, unparsedAtMost: 16 };
+
 /** What the worker is asked. */
 export interface PgPrefetchRequest {
   target: PgTarget;
   stack: string;
+  parts: PgPrefetchParts;
 }
 
 /** What the worker sends, in order: the snapshot's head, its runs of records in parts, the end (alone when it has no snapshot; none when the read failed). */
@@ -36,11 +46,11 @@ export class PgStatePrefetch {
     readonly snapshot: Promise<PrefetchedState | undefined>,
   ) {}
 
-  /** Starts the worker thread (none when running from sources). */
-  static start(target: PgTarget, stack: string): PgStatePrefetch {
+  /** Starts the worker thread (none when running from sources); tests make the parts small. */
+  static start(target: PgTarget, stack: string, parts = PG_PREFETCH_PARTS): PgStatePrefetch {
     const file = fileURLToPath(new URL("./pg-read-worker.js", import.meta.url));
     if (!existsSync(file)) return new PgStatePrefetch(target, stack, Promise.resolve(undefined));
-    const worker = new Worker(file, { workerData: { target, stack } satisfies PgPrefetchRequest });
+    const worker = new Worker(file, { workerData: { target, stack, parts } satisfies PgPrefetchRequest });
     // A command that fails before it reads the state must not wait for the read: closing ends it.
     const done = whileOpen({ end: async () => void (await worker.terminate()) });
     const snapshot = new Promise<PrefetchedState | undefined>((resolve) => {
@@ -48,7 +58,11 @@ export class PgStatePrefetch {
       worker.on("message", (m: PgPrefetchMessage) => {
         try {
           if ("head" in m) got = { head: m.head, resources: {} };
-          else if ("runs" in m) recordsOf(m.runs, got!.resources);
+          else if ("runs" in m) {
+            recordsOf(m.runs, got!.resources);
+            // Parsed: the worker may post another (pg-read-worker.ts bounds those waiting).
+            worker.postMessage(0);
+          }
           else resolve(got);
         } catch {
           resolve(undefined);

@@ -457,7 +457,7 @@ describe("PostgreSQL state backend", { timeout: 300_000 }, () => {
     }
   });
 
-  it("a state read while the stack loads comes over in parts when it is large, record for record", async (ctx) => {
+  it("a state read while the stack loads comes over in parts when it is large, record for record", { timeout: 60_000 }, async (ctx) => {
     needPostgres(ctx);
     const { target, PgStatePrefetch, pgStore, documentOf, closePgConnections } = await appliedLabForPrefetch();
     try {
@@ -477,6 +477,14 @@ describe("PostgreSQL state backend", { timeout: 300_000 }, () => {
       const read = documentOf(snap.head, snap.resources, "lab");
       expect(read).toEqual({ ...fresh, lineage: snap.head.lineage });
       expect(Object.keys(read.resources)).toEqual(Object.keys(fresh.resources));
+      // One run per message and two waiting at most, while this thread is busy as it is loading a
+      // stack: the worker waits for each answer, and the records still all come, in order.
+      const slow = PgStatePrefetch.start(target, "lab", { runsPerMessage: 1, unparsedAtMost: 2 });
+      const busyUntil = Date.now() + 300;
+      while (Date.now() < busyUntil);
+      const small = await slow.snapshot;
+      expect(documentOf(small.head, small.resources, "lab")).toEqual(read);
+      expect(Object.keys(small.resources)).toEqual(Object.keys(fresh.resources));
     } finally {
       await closePgConnections();
     }
