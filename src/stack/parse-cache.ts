@@ -65,12 +65,12 @@ export class StackParseCache {
     return join(this.dir, `${sha256(rel, "base64url")}.json`);
   }
 
-  private key(text: string): string {
-    return sha256(`${parserFingerprint()}\0${text}`, "base64url");
+  private key(textSha256: string): string {
+    return sha256(`${parserFingerprint()}\0${textSha256}`, "base64url");
   }
 
-  /** The value kept for stack file `rel` when it was parsed from exactly `text` by this bootplan. */
-  get(rel: string, text: string): unknown {
+  /** The value kept for stack file `rel` when it was parsed, by this bootplan, from the text whose sha256 (hex) is `textSha256`. */
+  get(rel: string, textSha256: string): unknown {
     this.kept.add(this.entry(rel));
     let kept: string;
     try {
@@ -81,7 +81,7 @@ export class StackParseCache {
       return undefined;
     }
     const nl = kept.indexOf("\n");
-    if (nl < 0 || kept.slice(0, nl) !== this.key(text)) return undefined;
+    if (nl < 0 || kept.slice(0, nl) !== this.key(textSha256)) return undefined;
     try {
       return JSON.parse(kept.slice(nl + 1));
     } catch {
@@ -89,9 +89,9 @@ export class StackParseCache {
     }
   }
 
-  /** Keeps the value of stack file `rel` parsed from `text`, at the next flush(). */
-  put(rel: string, text: string, value: unknown): void {
-    if (this.mode === "write" && survivesJson(value)) this.waiting.push({ file: this.entry(rel), text: `${this.key(text)}\n${JSON.stringify(value)}` });
+  /** Keeps the value of stack file `rel` parsed from the text whose sha256 is `textSha256`, at the next flush(). */
+  put(rel: string, textSha256: string, value: unknown): void {
+    if (this.mode === "write" && survivesJson(value)) this.waiting.push({ file: this.entry(rel), text: `${this.key(textSha256)}\n${JSON.stringify(value)}` });
   }
 
   /**

@@ -6,6 +6,7 @@ import { discoverStackFiles, includePatternProblem, type StackFileProblem } from
 import { validateStackFile } from "./schema.js";
 import { locate, parseYamlFile, YamlFile, type DocPath } from "./yaml.js";
 import { StackParseCache, type ParseCacheMode } from "./parse-cache.js";
+import { sha256Hex } from "../util/hash.js";
 
 /** The kinds a stack declares as maps keyed by name. */
 export const KINDS = ["secrets", "distros", "repos", "profiles", "systems", "guests", "packages", "overrides", "cm", "plugins"] as const;
@@ -70,10 +71,11 @@ export function readRawStack(dirArg: string, displayBase?: string, cache: ParseC
       errors.push(new StackError("stack.unreadable", undefined, `${displayPath(abs, displayBase)}: cannot read this stack file (${code})${hint}`));
       return undefined;
     }
-    const value = kept?.get(rel, text);
-    if (value !== undefined) return new YamlFile(displayPath(abs, displayBase), rel, text, value);
+    const sha = kept ? sha256Hex(text) : undefined;
+    const value = kept && sha ? kept.get(rel, sha) : undefined;
+    if (value !== undefined) return new YamlFile(displayPath(abs, displayBase), rel, text, value, undefined, sha);
     try {
-      const f = parseYamlFile(text, displayPath(abs, displayBase), rel);
+      const f = parseYamlFile(text, displayPath(abs, displayBase), rel, sha);
       if (f.value === null || typeof f.value !== "object" || Array.isArray(f.value)) {
         errors.push(new StackError("stack.wrong-type", locate(f, []), `(document root): expected a map of kinds, found ${Array.isArray(f.value) ? "a list" : typeof f.value}`));
         return undefined;
@@ -81,7 +83,7 @@ export function readRawStack(dirArg: string, displayBase?: string, cache: ParseC
       const problems = validateStackFile(f);
       errors.push(...problems);
       // Aliases are expanded afresh each time: the careful parser bounds their expansion.
-      if (!problems.length && !f.aliases) kept?.put(rel, text, f.value);
+      if (!problems.length && !f.aliases) kept?.put(rel, f.sha256, f.value);
       return f;
     } catch (err) {
       if (err instanceof StackError) errors.push(err);

@@ -239,7 +239,7 @@ function resolveSystems(raw: RawStack, profiles: Record<string, Profile>, p: Pro
 /** Resolves a raw stack into the model; throws StackErrors naming every problem found. */
 export function resolveStack(raw: RawStack): Stack {
   const p = new Problems();
-  const fp: string[] = raw.files.map((f) => `yaml:${f.rel}:${sha256(f.text)}`);
+  const fp: string[] = raw.files.map((f) => `yaml:${f.rel}:${f.sha256}`);
   const s = raw.settings as { stack: string; provisioningRoot?: string; state?: { path?: string; backend?: "file" | "postgres"; url?: SecretSource; schema?: string }; server?: { url: string }; executor?: Stack["executor"] };
   if (!s.server) p.list.push(new StackError("stack.missing-key", locate(raw.root, []), `(document root): missing required key "server" (the URL targets fetch answer files from)`));
   const inside = (key: "provisioningRoot" | "state", rel: string): string => {

@@ -7,6 +7,7 @@ import jsyaml from "js-yaml";
 import { createRequire } from "node:module";
 import type { Document, LineCounter, YAMLMap } from "yaml";
 import { StackError, type SourcePosition } from "../errors.js";
+import { sha256Hex } from "../util/hash.js";
 
 const require = createRequire(import.meta.url);
 /** The position-keeping parser, loaded the first time a position is needed (~20 ms a run otherwise). */
@@ -36,9 +37,16 @@ export class YamlFile {
     readonly text: string,
     readonly value: unknown,
     parsed?: { doc: Document.Parsed; lines: LineCounter },
+    /** The text's sha256, when the caller has taken it already. */
+    private textSha256?: string,
   ) {
     this.parsed = parsed;
     this.aliases = parsed !== undefined;
+  }
+
+  /** sha256 of the text, hex: the parse cache's key and the stack's fingerprint both take it (30 MB at 100,000 systems), once. */
+  get sha256(): string {
+    return (this.textSha256 ??= sha256Hex(this.text));
   }
 
   /** The document with source ranges (parsed on first use). */
@@ -117,7 +125,7 @@ function syntaxReason(reason: string): string {
 }
 
 /** Parses with the position-keeping parser; syntax errors and alias bombs become positioned StackErrors. */
-function parseCarefully(text: string, file: string, rel: string): YamlFile {
+function parseCarefully(text: string, file: string, rel: string, sha?: string): YamlFile {
   const parsed = parseWithPositions(text);
   const first = parsed.doc.errors[0];
   if (first) {
@@ -136,14 +144,14 @@ function parseCarefully(text: string, file: string, rel: string): YamlFile {
       : `YAML error: ${why}`;
     throw new StackError("stack.yaml-aliases", { file, line: p.line, column: p.col }, detail);
   }
-  return new YamlFile(file, rel, text, value ?? {}, parsed);
+  return new YamlFile(file, rel, text, value ?? {}, parsed, sha);
 }
 
 /**
  * Parses YAML text; a syntax error, a forbidden character, nesting deeper than MAX_YAML_DEPTH, an
  * alias bomb, a self-referencing alias or a `__proto__` key becomes a StackError at its position.
  */
-export function parseYamlFile(text: string, file: string, rel: string): YamlFile {
+export function parseYamlFile(text: string, file: string, rel: string, sha?: string): YamlFile {
   checkCharacters(text, file);
   let value: unknown;
   try {
@@ -155,7 +163,7 @@ export function parseYamlFile(text: string, file: string, rel: string): YamlFile
     throw new StackError("stack.yaml-syntax", { file, line: e.mark.line + 1, column: e.mark.column + 1 }, `YAML syntax error: ${syntaxReason(e.reason ?? String(err))}`);
   }
   // Aliases are expanded by the careful parser, which bounds the expansion (js-yaml shares nodes instead).
-  const f = ALIAS_TOKEN.test(text) ? parseCarefully(text, file, rel) : new YamlFile(file, rel, text, value ?? {});
+  const f = ALIAS_TOKEN.test(text) ? parseCarefully(text, file, rel, sha) : new YamlFile(file, rel, text, value ?? {}, undefined, sha);
   checkShape(f, f.aliases);
   return f;
 }
