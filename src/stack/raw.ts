@@ -71,8 +71,9 @@ export function readRawStack(dirArg: string, displayBase?: string, cache: ParseC
       errors.push(new StackError("stack.unreadable", undefined, `${displayPath(abs, displayBase)}: cannot read this stack file (${code})${hint}`));
       return undefined;
     }
-    const sha = kept ? sha256Hex(text) : undefined;
-    const value = kept && sha ? kept.get(rel, sha) : undefined;
+    // Taken once: the parse cache's key, and the stack's fingerprint (resolve.ts).
+    const sha = sha256Hex(text);
+    const value = kept?.get(rel, sha);
     if (value !== undefined) return new YamlFile(displayPath(abs, displayBase), rel, text, value, undefined, sha);
     try {
       const f = parseYamlFile(text, displayPath(abs, displayBase), rel, sha);
@@ -83,7 +84,7 @@ export function readRawStack(dirArg: string, displayBase?: string, cache: ParseC
       const problems = validateStackFile(f);
       errors.push(...problems);
       // Aliases are expanded afresh each time: the careful parser bounds their expansion.
-      if (!problems.length && !f.aliases) kept?.put(rel, f.sha256, f.value);
+      if (!problems.length && !f.aliases) kept?.put(rel, sha, f.value);
       return f;
     } catch (err) {
       if (err instanceof StackError) errors.push(err);

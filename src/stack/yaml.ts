@@ -37,7 +37,7 @@ export class YamlFile {
     readonly text: string,
     readonly value: unknown,
     parsed?: { doc: Document.Parsed; lines: LineCounter },
-    /** The text's sha256, when the caller has taken it already. */
+    /** The text's sha256 (hex), when the caller has taken it already. */
     private textSha256?: string,
   ) {
     this.parsed = parsed;

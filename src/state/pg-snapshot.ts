@@ -7,7 +7,7 @@
 import { randomUUID } from "node:crypto";
 import type pg from "pg";
 import { resourceColumns, rowJson, type ResourceRow } from "./pg-rows.js";
-import { parseRecordRun, recordRunsArriving } from "./record-runs.js";
+import { parseRecordRun, recordRuns } from "./record-runs.js";
 import type { PendingOperation, StateDocument } from "./types.js";
 
 /** A snapshot's head: all of it but the records. */
@@ -58,11 +58,11 @@ export async function readSnapshot(c: pg.ClientBase, S: string, stack: string, o
     }
     const pending = await c.query<{ address: string; action: PendingOperation["action"]; started_at: string }>(
       `SELECT address, action, started_at FROM ${S}.operations WHERE stack = $1 AND outcome IS NULL ORDER BY seq`, [stack]);
-    const columns = `SELECT ${resourceColumns()} FROM ${S}.resources WHERE stack = $1`;
-    await c.query(`DECLARE snapshot_rows NO SCROLL CURSOR FOR ${only ? `${columns} AND address = ANY($2::text[]) ORDER BY address` : `${columns} ORDER BY address`}`, only ? [stack, only] : [stack]);
+    const rows = `SELECT ${resourceColumns()} FROM ${S}.resources WHERE stack = $1${only ? " AND address = ANY($2::text[])" : ""} ORDER BY address`;
+    await c.query(`DECLARE snapshot_rows NO SCROLL CURSOR FOR ${rows}`, only ? [stack, only] : [stack]);
     return {
       lineage: head.lineage, serial: Number(head.serial), stamp: head.stamp,
-      runs: recordRunsArriving(recordTexts(c), end),
+      runs: recordRuns(recordTexts(c), end),
       pending: pending.rows.map((p) => ({ address: p.address, action: p.action, startedAt: p.started_at })),
     };
   } catch (err) {

@@ -18,49 +18,26 @@ export function parseRecordRun(run: string, resources: Record<string, unknown>):
   for (const key in part) resources[key] = part[key];
 }
 
-/** Gathers record texts into runs: each `add` gives the run it completed, if any; `rest` the last one. */
-class RunGatherer {
-  private parts: string[] = [];
-  private size = 0;
-
-  add(r: string): string | undefined {
-    let done: string | undefined;
-    if (this.size && (this.size >= RUN_AT_LEAST || this.size + r.length > RUN_AT_MOST)) done = this.rest();
-    this.parts.push(r);
-    this.size += r.length + 1;
-    return done;
-  }
-
-  rest(): string | undefined {
-    const run = this.parts.length ? this.parts.join(",") : undefined;
-    this.parts = [];
-    this.size = 0;
-    return run;
-  }
-}
-
-/** Groups record texts (`"address":{…}` each) into runs of RUN_AT_LEAST to RUN_AT_MOST characters. */
-export function* recordRuns(records: Iterable<string>): Generator<string> {
-  const g = new RunGatherer();
-  for (const r of records) {
-    const run = g.add(r);
-    if (run !== undefined) yield run;
-  }
-  const last = g.rest();
-  if (last !== undefined) yield last;
-}
-
-/** recordRuns of records that arrive (a cursor's rows); `end` runs once they have, or the runs are given up. */
-export async function* recordRunsArriving(records: AsyncIterable<string>, end: () => Promise<void>): AsyncGenerator<string> {
+/**
+ * Groups record texts (`"address":{…}` each), as a list or as they arrive (a cursor's rows), into runs
+ * of RUN_AT_LEAST to RUN_AT_MOST characters; `end` runs once the records are all taken, or the runs are
+ * given up.
+ */
+export async function* recordRuns(records: Iterable<string> | AsyncIterable<string>, end?: () => Promise<void>): AsyncGenerator<string> {
   try {
-    const g = new RunGatherer();
+    let parts: string[] = [];
+    let size = 0;
     for await (const r of records) {
-      const run = g.add(r);
-      if (run !== undefined) yield run;
+      if (size && (size >= RUN_AT_LEAST || size + r.length > RUN_AT_MOST)) {
+        yield parts.join(",");
+        parts = [];
+        size = 0;
+      }
+      parts.push(r);
+      size += r.length + 1;
     }
-    const last = g.rest();
-    if (last !== undefined) yield last;
+    if (parts.length) yield parts.join(",");
   } finally {
-    await end();
+    await end?.();
   }
 }

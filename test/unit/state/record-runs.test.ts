@@ -1,8 +1,14 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { parseRecordRun, recordRuns, recordRunsArriving, RUN_AT_LEAST, RUN_AT_MOST } from "../../../src/state/record-runs.js";
+import { parseRecordRun, recordRuns, RUN_AT_LEAST, RUN_AT_MOST } from "../../../src/state/record-runs.js";
 
 const entry = (address: string, rec: unknown): string => `${JSON.stringify(address)}:${JSON.stringify(rec)}`;
+
+async function collect(runs: AsyncIterable<string>): Promise<string[]> {
+  const out: string[] = [];
+  for await (const run of runs) out.push(run);
+  return out;
+}
 
 describe("record runs: a state's records parsed a run at a time", () => {
   it("gives the records one parse of the whole gives, in its key order, a record met again replacing the first", () => {
@@ -19,11 +25,11 @@ describe("record runs: a state's records parsed a run at a time", () => {
     }), { numRuns: 500 });
   });
 
-  it("groups records into runs long enough for V8 to make their objects old, short enough to stay young text", () => {
+  it("groups records into runs long enough for V8 to make their objects old, short enough to stay young text", async () => {
     const texts = Array.from({ length: 3000 }, (_, i) => entry(`system.s${i}`, { kind: "system", outputs: { note: "x".repeat(100 + ((i * 37) % 900)) } }));
     // One record longer than a whole run goes alone.
     texts.splice(1500, 0, entry("system.big", { kind: "system", outputs: { note: "y".repeat(RUN_AT_MOST * 2) } }));
-    const runs = [...recordRuns(texts)];
+    const runs = await collect(recordRuns(texts));
     expect(runs.join(",")).toBe(texts.join(","));
     for (const [i, run] of runs.entries()) {
       if (run.includes('"system.big"')) expect(run).toBe(texts[1500]);
@@ -43,12 +49,12 @@ describe("record runs: a state's records parsed a run at a time", () => {
     let ended = 0;
     const end = async (): Promise<void> => void ended++;
     const runs: string[] = [];
-    for await (const run of recordRunsArriving(arriving(), end)) runs.push(run);
-    expect(runs).toEqual([...recordRuns(texts)]);
+    for await (const run of recordRuns(arriving(), end)) runs.push(run);
+    expect(runs).toEqual(await collect(recordRuns(texts)));
     expect(runs.length).toBeGreaterThan(2);
     expect(ended).toBe(1);
     // Given up after the first run (a consumer that failed): the snapshot's transaction still ends.
-    for await (const _ of recordRunsArriving(arriving(), end)) break;
+    for await (const _ of recordRuns(arriving(), end)) break;
     expect(ended).toBe(2);
   });
 });
